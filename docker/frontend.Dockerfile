@@ -1,0 +1,91 @@
+# Frontend (Next.js 16) image. Build context: frontend/.  Targets:
+#   dev     - `next dev` (reloads on file change), all deps, /app owned by the runtime user so
+#             Tilt's live update (tar over exec) can write as non-root.
+#   runtime - Next standalone output + .next/static + public only: no npm deps tree, no dev
+#             deps, no sources, no tests.
+# One command builds both: `python3 -m scripts.images build --service frontend`.
+# No "# syntax=" line on purpose: the engine's built-in BuildKit frontend works offline.
+
+# node:22-slim rather than node:22-alpine: glibc and the same Debian family as our offline base
+# (todo-app/base-node:<ver>-trixie-<hash>, Debian trixie + the official Node binary at
+# /usr/local/bin/node), so the same commands, paths and prebuilt native packages (SWC, sharp)
+# work with either base; alpine's musl would need other binaries.
+ARG NODE_BASE=node:22-slim
+
+FROM ${NODE_BASE} AS base
+# Numeric ids shared with the backend image and the chart's securityContext (runAsUser 10001).
+RUN groupadd --system --gid 10001 app \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /home/app --create-home \
+      --shell /usr/sbin/nologin app \
+ && install -d -o 10001 -g 10001 /app
+ENV NEXT_TELEMETRY_DISABLED=1 \
+    HOSTNAME=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+
+# ---- dependencies: only the manifests, so code edits never re-run npm ----------------------
+FROM base AS deps
+COPY package.json package-lock.json ./
+# build_ca: optional BuildKit secret with the host's CA bundle, for networks that intercept TLS
+# (scripts.images passes it when SSL_CERT_FILE/NODE_EXTRA_CA_CERTS is set). Never stored in a layer.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=build_ca,target=/run/secrets/build_ca \
+    if [ -s /run/secrets/build_ca ]; then export NPM_CONFIG_CAFILE=/run/secrets/build_ca; fi; \
+    npm ci --no-audit --no-fund --loglevel=warn
+
+# ---- build: next build with output: 'standalone' -------------------------------------------
+FROM deps AS build
+COPY . .
+ENV NODE_ENV=production
+# .next/cache as a cache mount: incremental `next build` across image builds, never in a layer.
+RUN --mount=type=cache,target=/app/.next/cache,sharing=locked \
+    npm run build \
+ && test -f .next/standalone/server.js \
+      || { echo "next build produced no .next/standalone/server.js: set output: 'standalone' in next.config" >&2; exit 1; } \
+ && mkdir -p public
+
+# ---- dev -----------------------------------------------------------------------------------
+FROM base AS dev
+COPY --from=deps --chown=10001:10001 /app/node_modules ./node_modules
+COPY --chown=10001:10001 . .
+ENV NODE_ENV=development
+USER 10001:10001
+EXPOSE 3000
+# next directly (not via npm) so SIGTERM reaches the server process.
+CMD ["node", "node_modules/next/dist/bin/next", "dev", "--hostname", "0.0.0.0"]
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="todo-frontend-dev" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.created="${CREATED}"
+
+# ---- runtime -------------------------------------------------------------------------------
+FROM base AS runtime
+ENV NODE_ENV=production
+COPY --from=build /app/.next/standalone ./
+COPY --from=build /app/.next/static ./.next/static
+COPY --from=build /app/public ./public
+# The only path Next writes at run time (image/fetch cache); mount a tmpfs there when the root
+# filesystem is read-only.
+RUN install -d -o 10001 -g 10001 .next/cache
+USER 10001:10001
+EXPOSE 3000
+# No curl in slim images: Node 22 has fetch built in.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "server.js"]
+# Metadata last: these args change every build and must not invalidate the layers above.
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+ENV APP_VERSION=${VERSION}
+LABEL org.opencontainers.image.title="todo-frontend" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.created="${CREATED}"

@@ -1,0 +1,3 @@
+module todo-app.local/pause
+
+go 1.25

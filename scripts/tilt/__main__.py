@@ -1,0 +1,66 @@
+"""CLI the Tiltfile calls: `python -m scripts.tilt <command>`; errors go to stderr as one paragraph."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import context, plan, reset_data, secrets
+from .plan import REPO
+
+
+def _base_args() -> dict[str, str]:
+    from scripts.images.bases import base_image_args
+    return base_image_args()
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    flags = plan.Flags.from_tilt(json.loads(args.config or "{}"))
+    result = plan.build(flags, args.context, _base_args())
+    print(json.dumps(result))
+    return 0
+
+
+def cmd_secret_apply(args: argparse.Namespace) -> int:
+    env_file = REPO / args.env_file
+    required = ["JWT_SECRET"] if args.mode == "prod" else []
+    if args.mode == "dev":
+        secrets.ensure_dev_jwt_secret(env_file)
+    data = secrets.secret_data(env_file, required)
+    print(secrets.apply(data, args.namespace, args.context))
+    print(f"Secret {args.namespace}/{secrets.SECRET_NAME}: keys {', '.join(sorted(data))} "
+          f"(checksum {secrets.checksum(data)[:12]}; values not shown)")
+    return 0
+
+
+def cmd_reset_data(args: argparse.Namespace) -> int:
+    reset_data.reset(args.namespace, args.release, args.context)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts.tilt")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pl = sub.add_parser("plan", help="print the Tiltfile's plan as JSON")
+    pl.add_argument("--context", default="")
+    pl.add_argument("--config", help="Tilt's config.parse() result as JSON")
+    sa = sub.add_parser("secret-apply", help="create/update Secret app-secrets from .env")
+    sa.add_argument("--namespace", required=True)
+    sa.add_argument("--context", required=True, help="the kube context Tilt deploys to")
+    sa.add_argument("--env-file", default=".env")
+    sa.add_argument("--mode", default="dev", choices=plan.MODES)
+    rd = sub.add_parser("reset-data", help="wipe the backend's dev data volume")
+    rd.add_argument("--namespace", required=True)
+    rd.add_argument("--context", required=True, help="the kube context Tilt deploys to")
+    rd.add_argument("--release", default="todo-app")
+    args = p.parse_args(argv)
+    try:
+        return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data}[args.cmd](args)
+    except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError) as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

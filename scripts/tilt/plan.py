@@ -1,0 +1,192 @@
+"""Everything the Tiltfile needs to know, computed in one place and printed as JSON.
+
+The Tiltfile stays declarative: it passes its flags here and turns the answer into docker_build,
+helm, k8s_resource and local_resource calls. Every decision (context safety, values files, image
+targets, live-update rules, ports, links, required secrets) is made, and unit-tested, here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from . import context, namespace, secrets
+
+REPO = Path(__file__).resolve().parents[2]
+CHART = "helm/todo-app"
+SERVICES = ("backend", "frontend")
+MODES = ("dev", "prod")
+
+
+class PlanError(Exception):
+    pass
+
+
+@dataclasses.dataclass
+class Flags:
+    """The Tiltfile's config flags (`tilt up -- --mode=prod --only=backend …`)."""
+    mode: str = "dev"
+    only: list[str] = dataclasses.field(default_factory=list)
+    values: list[str] = dataclasses.field(default_factory=list)
+    namespace: str = "todo-app"
+    backend_port: int = 8000
+    frontend_port: int = 3000
+    allow_context: list[str] = dataclasses.field(default_factory=list)
+    env_file: str = ".env"
+
+    @classmethod
+    def from_tilt(cls, cfg: dict) -> "Flags":
+        """Tilt's config.parse() result uses the flag names with dashes."""
+        def one(key, default):
+            return cfg.get(key) if cfg.get(key) not in (None, "") else default
+        return cls(
+            mode=one("mode", "dev"),
+            only=list(cfg.get("only") or []),
+            values=list(cfg.get("values") or []),
+            namespace=one("namespace", "todo-app"),
+            backend_port=int(one("backend-port", 8000)),
+            frontend_port=int(one("frontend-port", 3000)),
+            allow_context=list(cfg.get("allow-context") or []) + _env_list("TODO_APP_ALLOW_CONTEXT"),
+            env_file=one("env-file", ".env"),
+        )
+
+
+def _env_list(name: str) -> list[str]:
+    return [v for v in os.environ.get(name, "").split(",") if v]
+
+
+def validate(flags: Flags, repo: Path = REPO) -> None:
+    if flags.mode not in MODES:
+        raise PlanError(f"--mode={flags.mode!r} is not a mode; use --mode=dev (live update) or --mode=prod "
+                        f"(runtime images, values.yaml)")
+    bad = [s for s in flags.only if s not in SERVICES]
+    if bad:
+        raise PlanError(f"--only={','.join(bad)}: unknown service; use --only=backend and/or --only=frontend")
+    for f in flags.values:
+        if not (repo / f).is_file():
+            raise PlanError(f"--values={f}: no such file (paths are relative to the repo root)")
+    for port_flag, port in (("--backend-port", flags.backend_port), ("--frontend-port", flags.frontend_port)):
+        if not 1 <= port <= 65535:
+            raise PlanError(f"{port_flag}={port} is not a TCP port")
+
+
+def values_files(flags: Flags) -> list[str]:
+    base = [f"{CHART}/values-dev.yaml"] if flags.mode == "dev" else []
+    return base + flags.values
+
+
+def required_secret_keys(flags: Flags) -> list[str]:
+    # Dev generates a JWT_SECRET and keeps it in .env; prod-like runs must bring their own.
+    return ["JWT_SECRET"] if flags.mode == "prod" else []
+
+
+def image_builds(flags: Flags, base_args: dict[str, str]) -> list[dict]:
+    target = "dev" if flags.mode == "dev" else "runtime"
+    dev = flags.mode == "dev"
+    backend = {
+        "service": "backend",
+        "ref": "todo-backend",
+        "context": "backend",
+        "dockerfile": "docker/backend.Dockerfile",
+        "target": target,
+        "build_args": {k: v for k, v in base_args.items() if k.startswith("PYTHON")} | _oci_args(),
+        # Only what the image uses: tests, caches and local data never trigger a build.
+        "only": ["app", "alembic.ini", "pyproject.toml", "requirements.txt"],
+        "ignore": ["**/__pycache__", "**/*.pyc", "data"],
+        "live_update": {
+            # A dependency change needs a new image layer; everything in the package is synced and
+            # uvicorn --reload picks it up (and the app re-runs migrations on reload).
+            "fall_back_on": ["backend/requirements.txt", "backend/pyproject.toml"],
+            "sync": [["backend/app", "/app/app"], ["backend/alembic.ini", "/app/alembic.ini"]],
+        } if dev else None,
+    }
+    frontend = {
+        "service": "frontend",
+        "ref": "todo-frontend",
+        "context": "frontend",
+        "dockerfile": "docker/frontend.Dockerfile",
+        "target": target,
+        "build_args": {k: v for k, v in base_args.items() if k.startswith("NODE")} | _oci_args(),
+        "only": ["src", "public", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json"],
+        "ignore": ["node_modules", ".next"],
+        "live_update": {
+            # next dev hot-reloads synced sources; a new dependency or config needs a rebuild.
+            "fall_back_on": ["frontend/package.json", "frontend/package-lock.json", "frontend/next.config.ts"],
+            "sync": [["frontend/src", "/app/src"], ["frontend/public", "/app/public"]],
+        } if dev else None,
+    }
+    return [b for b in (backend, frontend) if _enabled(flags, b["service"])]
+
+
+def _oci_args() -> dict[str, str]:
+    return {"VERSION": os.environ.get("TODO_APP_VERSION", "0.1.0-dev"),
+            "REVISION": os.environ.get("TODO_APP_REVISION", "dev")}
+
+
+def _enabled(flags: Flags, service: str) -> bool:
+    return not flags.only or service in flags.only
+
+
+def resources(flags: Flags, release: str) -> list[dict]:
+    bp, fp = flags.backend_port, flags.frontend_port
+    out = []
+    if _enabled(flags, "backend"):
+        out.append({
+            "workload": f"{release}-backend", "name": "backend", "labels": ["app"],
+            "port_forwards": [f"{bp}:8000"], "resource_deps": ["app-secrets"],
+            "links": [[f"http://localhost:{bp}/docs", "API docs"],
+                      [f"http://localhost:{bp}/health", "/health"],
+                      [f"http://localhost:{bp}/ready", "/ready"]],
+        })
+    if _enabled(flags, "frontend"):
+        out.append({
+            "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
+            "port_forwards": [f"{fp}:3000"],
+            # The UI is useless without the API; start it second so its first page load works.
+            "resource_deps": ["app-secrets"] + (["backend"] if _enabled(flags, "backend") else []),
+            "links": [[f"http://localhost:{fp}/", "app"]],
+        })
+    return out
+
+
+def probes(flags: Flags) -> list[dict]:
+    """One dashboard resource per probe, polling it through the port-forward."""
+    bp, fp = flags.backend_port, flags.frontend_port
+    table = [
+        ("backend", "liveness", bp, "/health"),
+        ("backend", "readiness", bp, "/ready"),
+        ("frontend", "liveness", fp, "/api/health"),
+        ("frontend", "readiness", fp, "/api/ready"),
+    ]
+    return [{"name": f"{svc}-{kind}", "service": svc, "port": port, "path": path,
+             "url": f"http://localhost:{port}{path}", "label": f"{svc} {path}"}
+            for svc, kind, port, path in table if _enabled(flags, svc)]
+
+
+def build(flags: Flags, kube_context: str, base_args: dict[str, str], repo: Path = REPO,
+          release: str = "todo-app") -> dict:
+    """The whole plan. Raises PlanError / ContextRefused / SecretError with a user-facing message."""
+    context.check(kube_context, flags.allow_context)
+    validate(flags, repo)
+    env_file = repo / flags.env_file
+    if flags.mode == "dev":
+        secrets.ensure_dev_jwt_secret(env_file)
+    data = secrets.secret_data(env_file, required_secret_keys(flags))
+    return {
+        "mode": flags.mode,
+        "context": kube_context,
+        "namespace": flags.namespace,
+        "namespace_manifest": namespace.manifest(flags.namespace),
+        "release": release,
+        "chart": CHART,
+        "values": values_files(flags),
+        "set": [f"secrets.checksum={secrets.checksum(data)}"],
+        "env_file": flags.env_file,
+        "images": image_builds(flags, base_args),
+        "resources": resources(flags, release),
+        "probes": probes(flags),
+        "smoke": {
+            "backend_url": f"http://localhost:{flags.backend_port}",
+            "frontend_url": f"http://localhost:{flags.frontend_port}",
+        },
+    }

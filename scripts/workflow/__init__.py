@@ -1,0 +1,1 @@
+"""The project's top-level workflows: `./scripts/dev test` and `./scripts/dev up`."""

@@ -1,0 +1,57 @@
+"""The test suites `./scripts/dev test` runs, cheapest first.
+
+Every suite is a real run against real parts: pytest suites write JUnit XML, the frontend's npm
+scripts print their own counts. A suite whose runner collects nothing fails (pytest exit 5 is not
+success here).
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+REPORTS = REPO / "reports"
+PY = str(REPO / ".venv" / "bin" / "python")
+
+
+@dataclasses.dataclass(frozen=True)
+class Suite:
+    name: str
+    cmd: list[str]
+    cwd: Path = REPO
+    junit: Path | None = None
+    needs: tuple[str, ...] = ()  # services started before the suite: "docker", "cluster"
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def _pytest(name: str, *paths: str, cwd: Path = REPO, needs: tuple[str, ...] = ()) -> Suite:
+    junit = REPORTS / "junit" / f"{name}.xml"
+    return Suite(name, [PY, "-m", "pytest", *paths, f"--junitxml={junit}", "-o", "junit_family=xunit2"],
+                 cwd=cwd, junit=junit, needs=needs)
+
+
+def _npm(name: str, script: str, junit: str | None = None) -> Suite:
+    return Suite(name, ["npm", "run", "--silent", script], cwd=REPO / "frontend",
+                 junit=REPO / "frontend" / junit if junit else None)
+
+
+SUITES: list[Suite] = [
+    _pytest("scripts", "tests/toolchain", "tests/chart", "tests/tilt", "tests/workflow"),
+    _pytest("backend", cwd=REPO / "backend"),
+    _npm("frontend-lint", "lint"),
+    _npm("frontend-typecheck", "typecheck"),
+    _npm("frontend-unit", "test:ci", junit="test-results/junit.xml"),
+    _npm("frontend-e2e", "test:e2e"),
+    _pytest("images", "tests/images", needs=("docker",)),
+    _pytest("cluster", "tests/cluster", needs=("docker", "cluster")),
+]
+
+
+def by_name(names: list[str]) -> list[Suite]:
+    if not names:
+        return SUITES
+    known = {s.name: s for s in SUITES}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown suite(s): {', '.join(unknown)}; choose from: {', '.join(known)}")
+    return [known[n] for n in names]

@@ -1,0 +1,104 @@
+"""Dev/prod parity: values-dev.yaml may differ from values.yaml in probes, security contexts and
+resources only where its `devRelaxations` list says so (with a reason), and every listed
+relaxation must be a real difference. Compared on the rendered Deployments, so a template change
+that makes dev drift is caught too."""
+
+import pytest
+import yaml
+
+from chart_helpers import CHART, RELEASE
+
+COMPONENTS = ("backend", "frontend")
+# Rendered field -> values key, per component.
+CONTAINER_FIELDS = {
+    "securityContext": "containerSecurityContext",
+    "resources": "resources",
+    "readinessProbe": "probes.readiness",
+    "livenessProbe": "probes.liveness",
+    "startupProbe": "probes.startup",
+}
+PROBE_KEYS = {"probes.readiness", "probes.liveness", "probes.startup"}
+
+
+def flatten(value, prefix=""):
+    if isinstance(value, dict):
+        items = {}
+        for key, child in value.items():
+            items.update(flatten(child, f"{prefix}.{key}" if prefix else key))
+        return items
+    return {prefix: value}
+
+
+def guarded_settings(objects, component) -> dict:
+    """Values-key-path -> rendered value for everything parity covers, for one component."""
+    deployment = next(o for o in objects if o["kind"] == "Deployment"
+                      and o["metadata"]["name"] == f"{RELEASE}-{component}")
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    settings = {f"{component}.podSecurityContext.{k}": v
+                for k, v in flatten(pod.get("securityContext") or {}).items()}
+    for field, values_key in CONTAINER_FIELDS.items():
+        if values_key in PROBE_KEYS:
+            # A probe is one setting: any change in it is a change to `<component>.probes.<kind>`.
+            settings[f"{component}.{values_key}"] = container.get(field)
+        else:
+            for key, value in flatten(container.get(field) or {}).items():
+                settings[f"{component}.{values_key}.{key}"] = value
+    return settings
+
+
+def differences(prod, dev) -> set[str]:
+    found = set()
+    for component in COMPONENTS:
+        before, after = guarded_settings(prod, component), guarded_settings(dev, component)
+        found |= {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    return found
+
+
+def declared_relaxations() -> list[dict]:
+    return yaml.safe_load((CHART / "values-dev.yaml").read_text())["devRelaxations"]
+
+
+def covered(difference: str, relaxation_paths) -> bool:
+    return any(difference == path or difference.startswith(path + ".") for path in relaxation_paths)
+
+
+def test_dev_differs_from_prod_only_where_a_relaxation_is_declared(rendered):
+    paths = [r["path"] for r in declared_relaxations()]
+    undeclared = sorted(d for d in differences(rendered["prod"], rendered["dev"]) if not covered(d, paths))
+    assert not undeclared, (
+        "values-dev.yaml loosens these without listing them under devRelaxations "
+        f"(add `- path: <key>` with a reason, or revert): {undeclared}")
+
+
+def test_every_declared_relaxation_is_a_real_difference(rendered):
+    found = differences(rendered["prod"], rendered["dev"])
+    stale = [r["path"] for r in declared_relaxations() if not any(covered(d, [r["path"]]) for d in found)]
+    assert not stale, f"devRelaxations lists changes values-dev.yaml does not make: {stale}"
+
+
+def test_every_relaxation_has_a_reason_and_is_listed_once():
+    relaxations = declared_relaxations()
+    paths = [r["path"] for r in relaxations]
+    assert len(paths) == len(set(paths)), "duplicate devRelaxations entries"
+    for relaxation in relaxations:
+        assert len(relaxation["reason"].split()) >= 8, f"{relaxation['path']}: say why, in a sentence"
+
+
+def test_prod_declares_no_relaxations(rendered):
+    assert yaml.safe_load((CHART / "values.yaml").read_text())["devRelaxations"] == []
+
+
+@pytest.mark.parametrize("path", ["backend.containerSecurityContext.readOnlyRootFilesystem",
+                                  "frontend.containerSecurityContext.readOnlyRootFilesystem"])
+def test_live_update_relaxations_are_the_expected_ones(path):
+    # Tilt syncs files into /app with tar: the dev containers need a writable app directory.
+    assert path in [r["path"] for r in declared_relaxations()]
+
+
+def test_an_undeclared_dev_change_is_caught(helm, rendered):
+    # The parity check itself works: loosening one more setting shows up as a difference.
+    loosened = helm.render([CHART / "values-dev.yaml"], sets=["backend.probes.liveness.failureThreshold=10"])
+    paths = [r["path"] for r in declared_relaxations()]
+    undeclared = [d for d in differences(rendered["prod"], loosened) if not covered(d, paths)]
+    assert undeclared == ["backend.probes.liveness"]

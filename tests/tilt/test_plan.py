@@ -1,0 +1,105 @@
+import pytest
+
+from scripts.tilt import context, plan, secrets
+from scripts.tilt.plan import Flags
+
+BASES = {"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    (tmp_path / "extra.yaml").write_text("backend: {}\n")
+    return tmp_path
+
+
+def build(repo, ctx="todo-local", **kw):
+    return plan.build(Flags(**kw), ctx, BASES, repo=repo)
+
+
+def test_dev_plan_uses_dev_targets_live_update_and_dev_values(repo):
+    p = build(repo)
+    assert p["values"] == ["helm/todo-app/values-dev.yaml"]
+    targets = {i["ref"]: i["target"] for i in p["images"]}
+    assert targets == {"todo-backend": "dev", "todo-frontend": "dev"}
+    backend = next(i for i in p["images"] if i["ref"] == "todo-backend")
+    assert ["backend/app", "/app/app"] in backend["live_update"]["sync"]
+    assert "backend/requirements.txt" in backend["live_update"]["fall_back_on"]
+    assert backend["build_args"]["PYTHON_BASE"] == "python:3.13-slim"
+    assert "NODE_BASE" not in backend["build_args"]
+
+
+def test_prod_plan_uses_runtime_targets_without_live_update(repo):
+    (repo / ".env").write_text("JWT_SECRET=" + "p" * 40 + "\n")
+    p = build(repo, mode="prod")
+    assert p["values"] == []
+    assert {i["target"] for i in p["images"]} == {"runtime"}
+    assert all(i["live_update"] is None for i in p["images"])
+
+
+def test_prod_requires_its_own_jwt_secret(repo):
+    with pytest.raises(secrets.SecretError, match="JWT_SECRET"):
+        build(repo, mode="prod")
+    assert not (repo / ".env").exists(), "prod must not generate a secret"
+
+
+def test_checksum_follows_the_env_file(repo):
+    first = build(repo)["set"]
+    (repo / ".env").write_text((repo / ".env").read_text() + "COHERE_API_KEY=k\n")
+    assert build(repo)["set"] != first
+
+
+def test_unknown_context_is_refused_before_anything_else(repo):
+    with pytest.raises(context.ContextRefused):
+        build(repo, ctx="prod-eu")
+    assert not (repo / ".env").exists()
+
+
+def test_ports_links_and_probes_follow_the_flags(repo):
+    p = build(repo, backend_port=18000, frontend_port=13000)
+    res = {r["name"]: r for r in p["resources"]}
+    assert res["backend"]["port_forwards"] == ["18000:8000"]
+    assert res["frontend"]["port_forwards"] == ["13000:3000"]
+    assert "backend" in res["frontend"]["resource_deps"]
+    assert [l[1] for l in res["backend"]["links"]] == ["API docs", "/health", "/ready"]
+    urls = {pr["name"]: pr["url"] for pr in p["probes"]}
+    assert urls == {
+        "backend-liveness": "http://localhost:18000/health",
+        "backend-readiness": "http://localhost:18000/ready",
+        "frontend-liveness": "http://localhost:13000/api/health",
+        "frontend-readiness": "http://localhost:13000/api/ready",
+    }
+
+
+def test_only_backend_drops_the_frontend_everywhere(repo):
+    p = build(repo, only=["backend"])
+    assert [i["ref"] for i in p["images"]] == ["todo-backend"]
+    assert [r["name"] for r in p["resources"]] == ["backend"]
+    assert {pr["service"] for pr in p["probes"]} == {"backend"}
+
+
+@pytest.mark.parametrize("kw, needle", [
+    ({"mode": "staging"}, "--mode='staging'"),
+    ({"only": ["db"]}, "--only=db"),
+    ({"values": ["missing.yaml"]}, "--values=missing.yaml: no such file"),
+    ({"backend_port": 0}, "--backend-port=0"),
+])
+def test_bad_flags_name_the_flag(repo, kw, needle):
+    with pytest.raises(plan.PlanError) as err:
+        build(repo, **kw)
+    assert needle in str(err.value)
+
+
+def test_extra_values_files_come_after_the_modes_own(repo):
+    assert build(repo, values=["extra.yaml"])["values"] == ["helm/todo-app/values-dev.yaml", "extra.yaml"]
+
+
+def test_flags_from_tilt_config_use_dashed_names():
+    f = Flags.from_tilt({"mode": "prod", "backend-port": "18000", "only": ["backend"]})
+    assert (f.mode, f.backend_port, f.only, f.frontend_port) == ("prod", 18000, ["backend"], 3000)
+
+
+def test_namespace_enforces_restricted_and_is_kept_on_down(repo):
+    ns = build(repo, namespace="t1")["namespace_manifest"]
+    assert ns["metadata"]["name"] == "t1"
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert ns["metadata"]["annotations"]["tilt.dev/down-policy"] == "keep"

@@ -1,0 +1,115 @@
+import http.server
+import json
+import threading
+
+import pytest
+
+from scripts.tilt import probe_watch
+from scripts.tilt.probe_watch import Result, Watcher
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def ok():
+    return Result(True, True, "200")
+
+
+def bad(reason="503 database unreachable"):
+    return Result(False, True, reason)
+
+
+def down():
+    return Result(False, False, "unreachable")
+
+
+def test_transitions_are_logged_with_the_reason():
+    w = Watcher("backend /ready", 3, startup_grace=0, clock=FakeClock())
+    assert w.observe(ok())[0] == "backend /ready start → 200"
+    assert w.observe(ok())[0] is None
+    assert w.observe(bad())[0] == "backend /ready 200 → 503 database unreachable"
+
+
+def test_fails_after_threshold_consecutive_failures_once_it_has_been_ok():
+    w = Watcher("p", 3, startup_grace=30, clock=FakeClock())
+    w.observe(ok())
+    assert [w.observe(bad())[1] for _ in range(3)] == [False, False, True]
+
+
+def test_a_success_resets_the_count():
+    w = Watcher("p", 2, startup_grace=0, clock=FakeClock())
+    w.observe(bad())
+    w.observe(ok())
+    assert w.observe(bad())[1] is False
+
+
+def test_unreachable_is_not_a_probe_failure():
+    w = Watcher("p", 1, startup_grace=0, clock=FakeClock())
+    w.observe(ok())
+    assert w.observe(down())[1] is False
+
+
+def test_startup_failures_count_only_after_the_grace_period():
+    clock = FakeClock()
+    w = Watcher("p", 2, startup_grace=30, clock=clock)
+    w.observe(down())           # not answering yet: grace has not started
+    clock.now = 100
+    for _ in range(5):          # answering 503 (migrating) within the grace
+        assert w.observe(bad("503 migrating"))[1] is False
+        clock.now += 5
+    clock.now = 131
+    w.observe(bad())
+    assert w.observe(bad())[1] is True
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes = {}
+
+    def do_GET(self):
+        status, body = self.routes.get(self.path, (404, {}))
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    _Handler.routes = {"/ready": (503, {"status": "not ready", "reason": "database unreachable"}),
+                       "/health": (200, {"status": "ok"})}
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def test_check_reads_the_apps_reason_from_a_real_server(server):
+    assert probe_watch.check(server + "/health", 2) == Result(True, True, "200")
+    assert probe_watch.check(server + "/ready", 2) == Result(False, True, "503 database unreachable")
+
+
+def test_check_reports_a_closed_port_as_unreachable():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    assert probe_watch.check(f"http://127.0.0.1:{port}/ready", 1) == Result(False, False, "unreachable")
+
+
+def test_watch_exits_nonzero_naming_the_failed_probe(server, capsys):
+    rc = probe_watch.main(["--url", server + "/ready", "--name", "backend /ready", "--period", "0.05",
+                           "--failure-threshold", "2", "--startup-grace", "0"])
+    assert rc == 1
+    out = capsys.readouterr().out
+    assert "PROBE FAILED: backend /ready 503 database unreachable" in out
