@@ -42,7 +42,12 @@ RUN --mount=type=cache,target=/app/.next/cache,sharing=locked \
     npm run build \
  && test -f .next/standalone/server.js \
       || { echo "next build produced no .next/standalone/server.js: set output: 'standalone' in next.config" >&2; exit 1; } \
- && mkdir -p public
+ && mkdir -p public \
+ && if ls -d .next/standalone/node_modules/@img/sharp-linux-* >/dev/null 2>&1; then \
+      rm -rf .next/standalone/node_modules/@img/sharp-wasm32; \
+    fi
+# ^ sharp's WebAssembly fallback (9 MB) is only loaded when no native build exists for the
+#   platform; the native @img/sharp-linux-* package is present, so the fallback is dead weight.
 
 # ---- dev -----------------------------------------------------------------------------------
 FROM base AS dev

@@ -95,6 +95,12 @@ def empty_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     yield from make_database(request.param, request, tmp_path_factory)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A fresh, unmigrated database for one test."""
+    yield from make_database(request.param, request, tmp_path_factory)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     for database in make_database(request.param, request, tmp_path_factory):

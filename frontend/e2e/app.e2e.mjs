@@ -3,6 +3,7 @@
 // Run: npm run test:e2e  (E2E_SKIP_BUILD=1 reuses an existing .next build).
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { launchBrowser } from './browser.mjs';
@@ -13,6 +14,8 @@ const email = `e2e-${randomBytes(4).toString('hex')}@example.com`;
 const password = `pw-${randomBytes(8).toString('hex')}`;
 
 async function main() {
+  // A failure picture from an earlier run would be mistaken for this run's.
+  rmSync(path.join(RESULTS_DIR, 'e2e-failure.png'), { force: true });
   const run = createRunner();
   let stack;
   let browser;

@@ -84,11 +84,9 @@ def containerd(state: S, node_ip: str) -> list[str]:
 version = 2
 root = "{c / 'root'}"
 state = "{c / 'state'}"
-oom_score = -500
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
                     "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-                    "io.containerd.runtime.v1.linux", "io.containerd.tracing.processor.v1.otlp",
-                    "io.containerd.internal.v1.tracing"]
+                    "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
 
 [grpc]
   address = "{state.containerd_sock}"
@@ -107,6 +105,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   # netns bind mounts under our state dir instead of /run/netns, so down finds exactly ours.
   netns_mounts_under_state_dir = true
   enable_selinux = false
+  # Hosts without CAP_SYS_RESOURCE (sandboxed VMs, rootless) cannot lower oom_score_adj below our own;
+  # the kubelet asks for -997 for Guaranteed and critical pods. Clamp instead of failing the container.
+  restrict_oom_score_adj = true
   max_container_log_line_size = 16384
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
@@ -215,6 +216,8 @@ def kubelet(state: S, node_ip: str) -> list[str]:
         "evictionHard": {"memory.available": "100Mi", "nodefs.available": "1%", "nodefs.inodesFree": "1%",
                          "imagefs.available": "1%", "imagefs.inodesFree": "1%"},
         "imageGCHighThresholdPercent": 100, "imageGCLowThresholdPercent": 99,
+        # 0, not -999: lowering it needs CAP_SYS_RESOURCE, which sandboxed hosts may not grant.
+        "oomScoreAdj": 0,
         "failSwapOn": False, "serializeImagePulls": False, "maxPods": 110,
         "nodeStatusUpdateFrequency": "10s", "syncFrequency": "30s",
         "fileCheckFrequency": "20s", "staticPodPath": "",
@@ -234,6 +237,7 @@ def kube_proxy(state: S, node_ip: str) -> list[str]:
     cfg = {
         "apiVersion": "kubeproxy.config.k8s.io/v1alpha1", "kind": "KubeProxyConfiguration",
         "clientConnection": {"kubeconfig": str(state.kubeconfigs / "kube-proxy.conf")},
+        "oomScoreAdj": 0,
         "mode": "iptables", "hostnameOverride": config.NODE_NAME, "clusterCIDR": config.POD_CIDR,
         "bindAddress": "0.0.0.0", "healthzBindAddress": "127.0.0.1:10256",
         "metricsBindAddress": "127.0.0.1:10249",

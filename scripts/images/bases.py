@@ -31,7 +31,7 @@ from .config import (BASES_CACHE, CACHE_ROOT, NPM_VERSION, OFFICIAL_NODE, OFFICI
                      TOOLS_CACHE, node_version)
 
 # Bump when the recipe below changes in a way the package lists do not show.
-RECIPE_VERSION = "4"
+RECIPE_VERSION = "5"
 # Bump when the debootstrap step itself changes (forces a new shared rootfs).
 ROOTFS_VERSION = "1"
 SUITE = "trixie"
@@ -47,7 +47,10 @@ PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 STRIP_GLOBS = ("usr/share/man/*", "usr/share/info/*", "usr/share/locale/*", "usr/share/lintian/*",
                "usr/share/linda/*", "usr/share/bash-completion/*", "var/lib/apt/lists/*",
                "var/cache/apt/*", "var/cache/debconf/*-old", "var/lib/dpkg/*-old",
-               "var/log/*")
+               "var/log/*",
+               # glibc's iconv charset modules (8 MB): Python and Node carry their own codecs
+               # (and UTF-8/ASCII/Latin-1 are built into glibc); nothing here calls iconv(3).
+               "usr/lib/x86_64-linux-gnu/gconv")
 # Keep later `apt-get install`s in derived images equally small (same idea as debian:*-slim).
 DPKG_SLIM_CFG = """\
 path-exclude /usr/share/doc/*
@@ -257,6 +260,8 @@ def _add_node(root: Path) -> None:
     with tarfile.open(_npm_tarball()) as tf:
         tf.extractall(libdir, filter="tar" if hasattr(tarfile, "tar_filter") else None)
     (libdir / "package").rename(libdir / "npm")
+    for extra in ("docs", "man"):  # npm's own manual (2.6 MB), like the distro docs we strip
+        shutil.rmtree(libdir / "npm" / extra, ignore_errors=True)
     for name, target in (("npm", "npm-cli.js"), ("npx", "npx-cli.js")):
         (bindir / name).symlink_to(f"../lib/node_modules/npm/bin/{target}")
 

@@ -28,6 +28,9 @@ class DockerdConfig:
     host: str = "unix:///var/run/docker.sock"
     pidfile: Path = Path("/var/run/docker.pid")
     extra_args: tuple[str, ...] = ()
+    # Runs dockerd through e.g. ("unshare", "--net"): a second daemon must not share the host's
+    # network namespace, where it would reconfigure (or, with --bridge none, delete) docker0.
+    command_prefix: tuple[str, ...] = ()
     log: Path | None = None
     our_pidfile: Path | None = None
 
@@ -139,7 +142,8 @@ def settle_managed_containerd(config: DockerdConfig, progress: Progress, wait: f
 def start_dockerd(progress: Progress, config: DockerdConfig, dockerd: str, cli: str) -> str:
     config.log.parent.mkdir(parents=True, exist_ok=True)
     config.our_pidfile.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [dockerd, "--host", config.host, "--pidfile", str(config.pidfile), *config.extra_args]
+    cmd = [*config.command_prefix, dockerd, "--host", config.host, "--pidfile", str(config.pidfile),
+           *config.extra_args]
     with progress.step(f"start dockerd (log: {config.log})"):
         with config.log.open("a") as log:
             log.write(f"\n$ {' '.join(cmd)}\n")

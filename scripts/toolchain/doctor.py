@@ -56,9 +56,9 @@ def check_tools(versions: Versions, report: Report) -> None:
         required = name in versions.default_install
         found = manifest.valid(tool)
         if not found:
+            state = ("its recorded install changed or is incomplete" if manifest.read(tool) else "not installed")
             (report.fail if required else report.warn)(
-                f"{name} {tool.version}: not installed" + ("" if required else " (optional)"),
-                f"{INSTALL} {name}")
+                f"{name} {tool.version}: {state}" + ("" if required else " (optional)"), f"{INSTALL} {name}")
             continue
         primary = tool.version_command[0]
         linked = bin_dir() / primary
@@ -74,7 +74,7 @@ def check_tools(versions: Versions, report: Report) -> None:
         if not tool.accepts(version):
             report.fail(f"{name}: {probe_at} reports {version}, the pin is {tool.version}", f"{INSTALL} {name}")
             continue
-        report.ok(f"{name} {version} via {found.route}: {probe_at}")
+        report.ok(f"{name} {version}: {probe_at} ({found.route})")
 
 
 def check_path(report: Report) -> None:

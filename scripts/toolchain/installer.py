@@ -55,7 +55,7 @@ class Installer:
             binaries, route = {n: Path(p) for n, p in previous.binaries.items()}, previous.route
         else:
             binaries = {b: tool_dir(tool.name, tool.version) / "bin" / b for b in tool.binaries}
-            route = "already built in the cache"
+            route = "already in the cache"
         if not all(p.is_file() for p in binaries.values()):
             return None
         try:

@@ -18,6 +18,10 @@ import { TaskList } from './TaskList';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
+function replaceTask(items: Task[], updated: Task): Task[] {
+  return items.map((item) => (item.id === updated.id ? updated : item));
+}
+
 /** The task page: owns the list state and turns every user action into one API call. */
 export function TaskApp() {
   const router = useRouter();
@@ -62,11 +66,15 @@ export function TaskApp() {
     };
   }, [filter, debouncedSearch, queryKey, reportError]);
 
-  // Wraps a mutation: clear the old error, run it, refresh the list; report failure.
-  async function mutate(action: () => Promise<unknown>): Promise<boolean> {
+  // Wraps a mutation: clear the old error, run it, show its result at once, then re-read the
+  // list (the server decides whether the changed task still matches the filter); report failure.
+  async function mutate<T>(action: () => Promise<T>, applyLocally?: (items: Task[], result: T) => Task[]): Promise<boolean> {
     setError(null);
     try {
-      await action();
+      const result = await action();
+      if (applyLocally) {
+        setLoaded((current) => current && { ...current, page: { ...current.page, items: applyLocally(current.page.items, result) } });
+      }
       reload();
       return true;
     } catch (err) {
@@ -98,11 +106,11 @@ export function TaskApp() {
             loading={loading}
             filtered={filter !== 'all' || debouncedSearch.trim() !== ''}
             onToggle={async (task: Task) => {
-              await mutate(() => updateTask(task.id, { done: !task.done }));
+              await mutate(() => updateTask(task.id, { done: !task.done }), replaceTask);
             }}
-            onRename={(task, title) => mutate(() => updateTask(task.id, { title }))}
+            onRename={(task, title) => mutate(() => updateTask(task.id, { title }), replaceTask)}
             onDelete={async (task) => {
-              await mutate(() => deleteTask(task.id));
+              await mutate(() => deleteTask(task.id), (items) => items.filter((item) => item.id !== task.id));
             }}
           />
         </main>

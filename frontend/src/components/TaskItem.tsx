@@ -16,6 +16,9 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(task.title);
   const [busy, setBusy] = useState(false);
+  // The checkbox flips as soon as it is clicked instead of waiting for the server round trip;
+  // if the request fails it falls back to the server's state (task.done).
+  const [pendingDone, setPendingDone] = useState<boolean | null>(null);
 
   async function run(action: () => Promise<unknown>) {
     setBusy(true);
@@ -36,6 +39,15 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
     await run(async () => {
       if (await onRename(task, title)) setEditing(false);
     });
+  }
+
+  async function handleToggle() {
+    setPendingDone(!task.done);
+    try {
+      await run(() => onToggle(task));
+    } finally {
+      setPendingDone(null);
+    }
   }
 
   function startEditing() {
@@ -76,9 +88,9 @@ export function TaskItem({ task, onToggle, onRename, onDelete }: Props) {
   }
 
   return (
-    <li className={task.done ? 'task done' : 'task'}>
+    <li className={(pendingDone ?? task.done) ? 'task done' : 'task'}>
       <label className="task-main">
-        <input type="checkbox" checked={task.done} disabled={busy} onChange={() => run(() => onToggle(task))} />
+        <input type="checkbox" checked={pendingDone ?? task.done} disabled={busy} onChange={handleToggle} />
         <span className="task-title">{task.title}</span>
       </label>
       {/* The id is how the assistant refers to tasks ("complete 3"), so show it. */}

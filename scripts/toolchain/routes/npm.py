@@ -19,13 +19,12 @@ def install(ctx: RouteContext) -> RouteResult:
     try:
         ctx.progress.say(f"    npm pack {spec} (log: {ctx.log})")
         ctx.log.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run([npm, "pack", "--json", "--silent", spec], cwd=stage, capture_output=True,
+        proc = subprocess.run([npm, "pack", "--json", spec], cwd=stage, capture_output=True,
                               text=True, stdin=subprocess.DEVNULL, timeout=900)
         with ctx.log.open("a") as fh:
             fh.write(f"\n$ npm pack --json {spec}\n{proc.stdout}{proc.stderr}")
         if proc.returncode != 0:
-            lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-            raise RouteUnavailable(f"npm pack {spec} failed: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
+            raise RouteUnavailable(f"npm pack {spec} failed: {npm_reason(proc.stderr) or 'exit ' + str(proc.returncode)}")
         tarballs = sorted(stage.glob("*.tgz"))
         if not tarballs:
             raise RouteUnavailable(f"npm pack {spec} produced no tarball")
@@ -45,3 +44,13 @@ def install(ctx: RouteContext) -> RouteResult:
         return RouteResult(place_binaries(staged, ctx.bin), f"npm pack {spec}")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def npm_reason(stderr: str) -> str:
+    """npm's own one-line explanation (e.g. `notarget No matching version found for x@1.2.3.`)."""
+    for line in stderr.splitlines():
+        text = line.removeprefix("npm error").removeprefix("npm ERR!").strip()
+        if text != line.strip() and text and not text.startswith(("code ", "A complete log", "Log files")) \
+                and "debug-0.log" not in text:
+            return text
+    return ""

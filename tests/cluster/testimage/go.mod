@@ -1,0 +1,3 @@
+module todo-app.local/cluster-testimage
+
+go 1.25

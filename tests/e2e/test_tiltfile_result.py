@@ -1,0 +1,114 @@
+"""What the Tiltfile declares, read from `tilt alpha tiltfile-result` (no cluster, nothing deployed)."""
+import json
+import subprocess
+
+import pytest
+
+from tiltlib import REPO, copy_repo, tool_env
+
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters:
+- {name: c, cluster: {server: "https://127.0.0.1:1"}}
+users:
+- {name: u, user: {token: x}}
+contexts:
+- {name: todo-local, context: {cluster: c, user: u}}
+- {name: prod-eu, context: {cluster: c, user: u}}
+current-context: todo-local
+"""
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    d = copy_repo(tmp_path_factory.mktemp("tfr"))
+    (d / "kubeconfig").write_text(KUBECONFIG)
+    return d
+
+
+def tiltfile_result(workdir, *flags, context="todo-local", env_file=None):
+    args = ["tilt", "alpha", "tiltfile-result", "--context", context]
+    if flags:
+        args += ["--", *flags]
+    env = tool_env(KUBECONFIG=str(workdir / "kubeconfig"), TODO_APP_BASES="offline")
+    p = subprocess.run(args, cwd=workdir, env=env, capture_output=True, text=True, timeout=180)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.fixture(scope="module")
+def dev(workdir):
+    rc, out, err = tiltfile_result(workdir)
+    assert rc == 0, err
+    return {m["Name"]: m for m in json.loads(out)["Manifests"]}
+
+
+def k8s_info(manifest):
+    return manifest["DeployTarget"]
+
+
+def test_dev_mode_declares_every_resource_with_its_labels(dev):
+    assert set(dev) == {"uncategorized", "app-secrets", "backend", "frontend", "backend-liveness",
+                        "backend-readiness", "frontend-liveness", "frontend-readiness", "smoke-tests"}
+    labels = {n: set(m.get("Labels") or {}) for n, m in dev.items()}
+    assert labels["backend"] == labels["frontend"] == {"app"}
+    assert all(labels[n] == {"probes"} for n in dev if n.endswith(("-liveness", "-readiness")))
+    assert labels["smoke-tests"] == {"tests"} and labels["app-secrets"] == {"setup"}
+
+
+def test_dev_images_build_the_dev_target_with_live_update(dev):
+    backend = dev["backend"]["ImageTargets"][0]
+    assert backend["BuildDetails"]["target"] == "dev"
+    lu = backend["LiveUpdateSpec"]
+    assert {"localPath": "backend/app", "containerPath": "/app/app"} in lu["syncs"]
+    assert "backend/requirements.txt" in lu["stopPaths"]
+    frontend = dev["frontend"]["ImageTargets"][0]
+    assert frontend["BuildDetails"]["target"] == "dev"
+    assert {"localPath": "frontend/src", "containerPath": "/app/src"} in frontend["LiveUpdateSpec"]["syncs"]
+
+
+def test_dependencies_order_the_startup(dev):
+    assert dev["app-secrets"]["ResourceDependencies"] == ["uncategorized"]
+    assert "app-secrets" in dev["backend"]["ResourceDependencies"]
+    assert "backend" in dev["frontend"]["ResourceDependencies"]
+    assert set(dev["smoke-tests"]["ResourceDependencies"]) == {
+        "backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"}
+
+
+def test_port_forwards_and_named_links(dev):
+    def forwards(name):
+        spec = dev[name]["DeployTarget"]["portForwardTemplateSpec"]
+        return [(f["localPort"], f["containerPort"]) for f in spec["forwards"]]
+
+    def links(name):
+        return [(f"{l['URL']['Host']}{l['URL']['Path']}", l["Name"]) for l in dev[name]["DeployTarget"]["Links"]]
+
+    assert forwards("backend") == [(8000, 8000)]
+    assert forwards("frontend") == [(3000, 3000)]
+    assert links("backend") == [("localhost:8000/docs", "API docs"), ("localhost:8000/health", "/health"),
+                                ("localhost:8000/ready", "/ready")]
+    assert links("frontend") == [("localhost:3000/", "app")]
+
+
+def test_prod_mode_builds_runtime_images_without_live_update(workdir):
+    (workdir / ".env.prod").write_text("JWT_SECRET=" + "p" * 48 + "\n")
+    rc, out, err = tiltfile_result(workdir, "--mode=prod", "--env-file=.env.prod")
+    assert rc == 0, err
+    prod = {m["Name"]: m for m in json.loads(out)["Manifests"]}
+    for name in ("backend", "frontend"):
+        img = prod[name]["ImageTargets"][0]
+        assert img["BuildDetails"]["target"] == "runtime"
+        assert not img.get("LiveUpdateSpec", {}).get("syncs")
+
+
+def test_unknown_context_fails_with_the_opt_in_message(workdir):
+    rc, out, err = tiltfile_result(workdir, context="prod-eu")
+    assert rc != 0
+    assert "Refusing to deploy to kube context 'prod-eu'" in err and "--allow-context=prod-eu" in err
+    assert '"Manifests"' not in out
+
+
+def test_env_missing_a_required_key_fails_naming_it(workdir):
+    (workdir / ".env.nokey").write_text("COHERE_API_KEY=abc\n")
+    rc, out, err = tiltfile_result(workdir, "--mode=prod", "--env-file=.env.nokey")
+    assert rc != 0
+    assert "missing required key(s): JWT_SECRET" in err

@@ -1,0 +1,137 @@
+"""Drive real Tilt sessions for the e2e tests, isolated from a developer's own loop.
+
+Each session runs from a copy of the working tree in a temp dir, with its own Tilt API port, its
+own namespace and its own local ports, so `todo-app`, 8000, 3000 and 10350 are never touched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PATH": f"{REPO / '.bin'}:{os.environ['PATH']}", "DOCKER_BUILDKIT": "1",
+           "TILT_DISABLE_ANALYTICS": "1"}
+    env.update(extra)
+    return env
+
+
+def copy_repo(dest: Path) -> Path:
+    """The files git would ship (tracked + new, not ignored) — what a fresh clone has — plus a link
+    to the project venv so the Tiltfile's helpers have their dependencies."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=REPO, capture_output=True, check=True).stdout.split(b"\0")
+    for f in filter(None, files):
+        src = REPO / f.decode()
+        if src.is_file():
+            target = dest / f.decode()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+    (dest / ".venv").symlink_to(REPO / ".venv")
+    return dest
+
+
+class Tilt:
+    """One `tilt up`/`tilt ci` session against the local cluster."""
+
+    def __init__(self, workdir: Path, context: str = "todo-local", namespace: str | None = None):
+        self.workdir = workdir
+        self.context = context
+        self.namespace = namespace or f"todo-e2e-{uuid.uuid4().hex[:6]}"
+        self.port = free_port()
+        self.backend_port = free_port()
+        self.frontend_port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log = workdir / "tilt.log"
+
+    def flags(self, *extra: str) -> list[str]:
+        return ["--", f"--namespace={self.namespace}", f"--backend-port={self.backend_port}",
+                f"--frontend-port={self.frontend_port}", *extra]
+
+    def env(self) -> dict[str, str]:
+        return tool_env(TILT_PORT=str(self.port))
+
+    def ci(self, *extra: str, timeout: float = 900) -> tuple[int, str, float]:
+        start = time.monotonic()
+        p = subprocess.run(["tilt", "ci", "--port", str(self.port), "--context", self.context,
+                            *self.flags(*extra)], cwd=self.workdir, env=self.env(),
+                           capture_output=True, text=True, timeout=timeout)
+        out = p.stdout + p.stderr
+        self.log.write_text(out)
+        return p.returncode, out, time.monotonic() - start
+
+    def up(self, *extra: str) -> None:
+        logf = self.log.open("w")
+        self.proc = subprocess.Popen(
+            ["tilt", "up", "--stream", "--port", str(self.port), "--context", self.context,
+             *self.flags(*extra)], cwd=self.workdir, env=self.env(), stdout=logf,
+            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def tilt(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run(["tilt", *args, "--port", str(self.port)], cwd=self.workdir, env=self.env(),
+                              capture_output=True, text=True, timeout=timeout, check=check)
+
+    def uiresource(self, name: str) -> dict:
+        return json.loads(self.tilt("get", "uiresource", name, "-o", "json").stdout)
+
+    def runtime_status(self, name: str) -> str:
+        return self.uiresource(name)["status"].get("runtimeStatus", "")
+
+    def wait_ready(self, names: list[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(names)
+        while pending and time.monotonic() < deadline:
+            pending = [n for n in pending if not _ready(self, n)]
+            time.sleep(2)
+        if pending:
+            raise AssertionError(f"not ready after {timeout}s: {pending}\n--- tilt log tail ---\n"
+                                 f"{self.log_tail()}")
+
+    def log_tail(self, n: int = 80) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:]) if self.log.exists() else ""
+
+    def down(self) -> subprocess.CompletedProcess:
+        return subprocess.run(["tilt", "down", "--context", self.context, *self.flags()], cwd=self.workdir,
+                              env=self.env(), capture_output=True, text=True, timeout=300)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc = None
+
+    def kubectl(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(["kubectl", "--context", self.context, "-n", self.namespace, *args],
+                              env=tool_env(), capture_output=True, text=True, timeout=timeout, check=check)
+
+    def delete_namespace(self) -> None:
+        subprocess.run(["kubectl", "--context", self.context, "delete", "namespace", self.namespace,
+                        "--ignore-not-found", "--wait=false"], env=tool_env(), capture_output=True,
+                       timeout=60)
+
+
+def _ready(t: Tilt, name: str) -> bool:
+    try:
+        res = t.uiresource(name)
+    except (subprocess.CalledProcessError, json.JSONDecodeError):
+        return False
+    conds = {c["type"]: c["status"] for c in res["status"].get("conditions", [])}
+    return conds.get("Ready") == "True"

@@ -1,0 +1,115 @@
+"""The Go route's wrapper modules, generated from the tools' real go.mod files (fetched through the
+Go module proxy), without running the multi-minute compiles."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from toolchain_helpers import REPO
+from scripts.toolchain import gomod, paths, versions
+from scripts.toolchain.progress import Progress
+from scripts.toolchain.routes import RouteContext
+from scripts.toolchain.routes import go as go_route
+
+PINS = versions.load(REPO / "scripts" / "versions.toml")
+GO = shutil.which("go")
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    assert GO, "the Go toolchain is needed (the go route builds tilt, helm and kubernetes with it)"
+    return {name: gomod.upstream_module(GO, PINS.tool(name).go.module, PINS.tool(name).version)
+            for name in ("tilt", "helm", "kubernetes")}
+
+
+def test_tilt_wrapper_repeats_tilts_own_replace_directives(upstream):
+    tilt = PINS.tool("tilt")
+    text = gomod.wrapper_go_mod(tilt.go, tilt.version, upstream["tilt"].go_mod)
+    wrapper, theirs = gomod.parse(text), gomod.parse(upstream["tilt"].go_mod)
+    assert wrapper.module == "todo-app.local/tilt-wrapper"
+    assert wrapper.requires == {"github.com/tilt-dev/tilt": "v0.37.1"}
+    assert wrapper.go == theirs.go  # same language version as tilt itself
+    assert theirs.replaces and wrapper.replaces == theirs.replaces  # read, not hard-coded
+    assert "\tgithub.com/pkg/browser => github.com/tilt-dev/browser v0.0.1\n" in text
+
+
+def test_kubernetes_wrapper_points_every_staging_module_at_its_release(upstream):
+    k8s = PINS.tool("kubernetes")
+    text = gomod.wrapper_go_mod(k8s.go, k8s.version, upstream["kubernetes"].go_mod)
+    staging = [r.old for r in gomod.parse(upstream["kubernetes"].go_mod).replaces if r.new.startswith("./staging/")]
+    assert len(staging) > 25 and "k8s.io/client-go" in staging and "k8s.io/kubectl" in staging
+    replaces = gomod.parse(text).replaces
+    assert {r.old for r in replaces} == set(staging)
+    assert all(r.new == r.old and r.new_version == "v0.35.4" for r in replaces)
+    assert "./" not in text
+    assert "\tk8s.io/api => k8s.io/api v0.35.4\n" in text
+
+
+def test_helm_wrapper_needs_no_replace(upstream):
+    helm = PINS.tool("helm")
+    text = gomod.wrapper_go_mod(helm.go, helm.version, upstream["helm"].go_mod)
+    assert "replace" not in text and "require helm.sh/helm/v4 v4.3.1" in text
+
+
+def test_a_local_replace_without_a_release_mapping_is_a_clear_error(upstream):
+    k8s = PINS.tool("kubernetes")
+    spec = k8s.go.__class__(**{**k8s.go.__dict__, "local_replace_version": None})
+    with pytest.raises(gomod.GoModError, match="set local_replace_version in scripts/versions.toml"):
+        gomod.wrapper_go_mod(spec, k8s.version, upstream["kubernetes"].go_mod)
+
+
+def test_tools_go_imports_every_command_built():
+    text = gomod.tools_go(PINS.tool("kubernetes").go.packages)
+    assert text.startswith("//go:build tools\npackage tools\n")
+    for cmd in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubectl"):
+        assert f' _ "k8s.io/kubernetes/cmd/{cmd}"\n' in text
+
+
+def ctx_for(name: str, out=None) -> RouteContext:
+    tool = PINS.tool(name)
+    return RouteContext(tool=tool, versions=PINS, progress=Progress(out=out or io.StringIO()),
+                        tool_dir=paths.tool_dir(name, tool.version),
+                        log=paths.logs_dir() / f"{name}-{tool.version}-go.log")
+
+
+def test_build_commands_are_trimpath_and_version_stamped(sandbox):
+    bin_dir = sandbox.cache / "tools"
+    tilt = go_route.build_command(ctx_for("tilt"), "go")
+    assert tilt == ["go", "build", "-trimpath", "-tags", "osusergo", "-ldflags",
+                    "-s -w -X main.version=0.37.1 -X main.date=1970-01-01",
+                    "-o", str(bin_dir / "tilt-0.37.1" / "bin" / "tilt"), "github.com/tilt-dev/tilt/cmd/tilt"]
+    k8s = go_route.build_command(ctx_for("kubernetes"), "go")
+    assert k8s[:3] == ["go", "build", "-trimpath"]
+    assert k8s[k8s.index("-o") + 1] == str(bin_dir / "kubernetes-1.35.4" / "bin") + "/"  # one binary per command
+    assert "-X k8s.io/client-go/pkg/version.gitVersion=v1.35.4" in k8s[k8s.index("-ldflags") + 1]
+
+
+def test_prepared_tilt_wrapper_tidies_and_is_then_reused(sandbox):
+    """Real `go mod tidy` (module proxy + checksum database). tilt needs one dependency the checksum
+    database has no record of; its hash then comes from tilt's own go.sum, and nothing else does."""
+    out = io.StringIO()
+    ctx = ctx_for("tilt", out)
+    assert go_route.prepare_wrapper(ctx, GO, dict(os.environ)) is False
+    wrapper = paths.build_dir("tilt", "0.37.1")
+    go_sum = (wrapper / "go.sum").read_text()
+    assert "github.com/tilt-dev/starlark-lsp v0.0.0-20230210155543-84c13fe0ff94 h1:" in go_sum
+    assert "checksum database has no record of github.com/tilt-dev/starlark-lsp@" in out.getvalue()
+    log_size = ctx.log.stat().st_size
+    assert go_route.prepare_wrapper(ctx, GO, dict(os.environ)) is True  # reused: no second tidy
+    assert ctx.log.stat().st_size == log_size
+    assert f"reusing wrapper module {wrapper}" in out.getvalue()
+
+
+def test_the_generated_wrappers_match_the_ones_in_the_shared_cache(upstream):
+    """Where the real cache already has a wrapper (built earlier), ours is the same one, so the Go
+    route reuses its go.sum and the Go build cache instead of resolving afresh."""
+    real_cache = Path(os.environ.get("TODO_APP_CACHE") or Path.home() / ".cache" / "todo-app")
+    for name in ("tilt", "helm", "kubernetes"):
+        existing = real_cache / "build" / f"{name}-{PINS.tool(name).version}" / "go.mod"
+        if existing.exists():
+            wanted = gomod.wrapper_go_mod(PINS.tool(name).go, PINS.tool(name).version, upstream[name].go_mod)
+            assert gomod.same_wrapper(existing.read_text(), wanted, PINS.tool(name).go), name
