@@ -71,9 +71,12 @@ ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG CREATED=unknown
 ARG SOURCE=unknown
+ARG PYTHON_BASE
 ENV APP_VERSION=${VERSION} \
     BUILD_REVISION=${REVISION}
 LABEL org.opencontainers.image.title="todo-backend-dev" \
+      org.opencontainers.image.description="todo-app API (FastAPI)" \
+      org.opencontainers.image.base.name="${PYTHON_BASE}" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.version="${VERSION}" \
@@ -102,9 +105,12 @@ ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG CREATED=unknown
 ARG SOURCE=unknown
+ARG PYTHON_BASE
 ENV APP_VERSION=${VERSION} \
     BUILD_REVISION=${REVISION}
 LABEL org.opencontainers.image.title="todo-backend" \
+      org.opencontainers.image.description="todo-app API (FastAPI)" \
+      org.opencontainers.image.base.name="${PYTHON_BASE}" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.version="${VERSION}" \

@@ -39,11 +39,14 @@ COPY . .
 ENV NODE_ENV=production
 # .next/cache as a cache mount: incremental `next build` across image builds, never in a layer.
 RUN --mount=type=cache,target=/app/.next/cache,sharing=locked \
-    npm run build \
- && test -f .next/standalone/server.js \
-      || { echo "next build produced no .next/standalone/server.js: set output: 'standalone' in next.config" >&2; exit 1; } \
- && mkdir -p public \
- && if ls -d .next/standalone/node_modules/@img/sharp-linux-* >/dev/null 2>&1; then \
+    set -e; \
+    npm run build; \
+    if [ ! -f .next/standalone/server.js ]; then \
+      echo "next build produced no .next/standalone/server.js: set output: 'standalone' in next.config" >&2; \
+      exit 1; \
+    fi; \
+    mkdir -p public; \
+    if ls -d .next/standalone/node_modules/@img/sharp-linux-* >/dev/null 2>&1; then \
       rm -rf .next/standalone/node_modules/@img/sharp-wasm32; \
     fi
 # ^ sharp's WebAssembly fallback (9 MB) is only loaded when no native build exists for the
@@ -62,7 +65,10 @@ ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG CREATED=unknown
 ARG SOURCE=unknown
+ARG NODE_BASE
 LABEL org.opencontainers.image.title="todo-frontend-dev" \
+      org.opencontainers.image.description="todo-app web UI (Next.js)" \
+      org.opencontainers.image.base.name="${NODE_BASE}" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.version="${VERSION}" \
@@ -88,8 +94,11 @@ ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG CREATED=unknown
 ARG SOURCE=unknown
+ARG NODE_BASE
 ENV APP_VERSION=${VERSION}
 LABEL org.opencontainers.image.title="todo-frontend" \
+      org.opencontainers.image.description="todo-app web UI (Next.js)" \
+      org.opencontainers.image.base.name="${NODE_BASE}" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.version="${VERSION}" \

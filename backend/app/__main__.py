@@ -35,7 +35,7 @@ def main() -> int:
     uvicorn.run(
         "app.main:create_app",
         factory=True,
-        host="0.0.0.0",  # noqa: S104 - a container must listen on all interfaces
+        host="0.0.0.0",
         port=settings.port,
         reload=settings.uvicorn_reload,
         reload_dirs=[str(APP_DIR)] if settings.uvicorn_reload else None,

@@ -93,12 +93,17 @@ def migration_lock(engine: Engine, timeout: float, stop: threading.Event | None 
     """Hold the cluster-wide migration lock; yields the connection to migrate with."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            _poll(lambda: connection.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": ADVISORY_LOCK_ID}).scalar(),
-                  timeout, stop, "advisory lock")
+            _poll(
+                lambda: connection.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": ADVISORY_LOCK_ID}).scalar(),
+                timeout,
+                stop,
+                "advisory lock",
+            )
             connection.commit()  # leave no transaction open; the advisory lock is session-level
             try:
                 yield connection
             finally:
+                connection.rollback()  # a failed migration may have left the transaction aborted
                 connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": ADVISORY_LOCK_ID})
                 connection.commit()
         return
@@ -174,7 +179,9 @@ def upgrade_to_head(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.migrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--wait", type=float, default=None, help="seconds to wait for the database (default DB_WAIT_SECONDS)")
+    parser.add_argument(
+        "--wait", type=float, default=None, help="seconds to wait for the database (default DB_WAIT_SECONDS)"
+    )
     args = parser.parse_args(argv)
     configure_logging()
     try:

@@ -38,7 +38,7 @@ def db_revisions(connection: Connection) -> tuple[str, ...]:
     # Read the table directly: MigrationContext would log two INFO lines on every probe.
     if not inspect(connection).has_table(VERSION_TABLE):
         return ()
-    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))  # noqa: S608 - constant
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
     return tuple(sorted(row[0] for row in rows))
 
 

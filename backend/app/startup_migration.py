@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -23,7 +24,7 @@ MAX_BACKOFF_SECONDS = 30.0
 
 
 class StartupMigrator:
-    def __init__(self, engine: Engine, settings: Settings, script_location=MIGRATIONS_DIR) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engine: Engine, settings: Settings, script_location: Path = MIGRATIONS_DIR) -> None:
         self.engine = engine
         self.settings = settings
         self.script_location = script_location

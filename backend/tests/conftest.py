@@ -59,7 +59,7 @@ class Database:
 
     def count(self, table: str) -> int:
         with self.engine.connect() as connection:
-            return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+            return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
     def execute(self, sql: str, **params: object) -> None:
         with self.engine.begin() as connection:
@@ -73,7 +73,9 @@ class Database:
             self.execute("DELETE FROM users")
 
 
-def make_database(kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def make_database(
+    kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     name = None
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'todo.db'}"

@@ -83,7 +83,10 @@ def test_login_returns_a_working_token(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "credentials",
-    [{"email": "login@example.com", "password": "wrong password"}, {"email": "nobody@example.com", "password": PASSWORD}],
+    [
+        {"email": "login@example.com", "password": "wrong password"},
+        {"email": "nobody@example.com", "password": PASSWORD},
+    ],
     ids=["wrong-password", "unknown-email"],
 )
 def test_bad_login_is_401_with_one_message(client: TestClient, credentials: dict[str, str]) -> None:
@@ -121,7 +124,9 @@ def test_bad_tokens_are_401(client: TestClient, case: str) -> None:
         "tampered": {"Authorization": f"Bearer {_tampered(token)}"},
         "expired": {"Authorization": f"Bearer {create_access_token(user_id, TEST_JWT_SECRET, 60, now=past)}"},
         "other-secret": {"Authorization": f"Bearer {create_access_token(user_id, 'another-secret-' * 4, 60)}"},
-        "no-sub": {"Authorization": "Bearer " + jwt.encode({"exp": datetime.now(UTC) + timedelta(hours=1)}, TEST_JWT_SECRET)},
+        "no-sub": {
+            "Authorization": "Bearer " + jwt.encode({"exp": datetime.now(UTC) + timedelta(hours=1)}, TEST_JWT_SECRET)
+        },
     }[case]
     for method, path in [("GET", "/api/auth/me"), ("GET", "/api/tasks"), ("POST", "/api/chat")]:
         response = client.request(method, path, headers=headers, json={"message": "list"} if method == "POST" else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import cohere
 import httpx
@@ -91,7 +91,8 @@ def test_chat_title_too_long_is_refused_politely(client: TestClient, user: dict[
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"message": ""}, {"message": "   "}, {"message": "x" * 1001}, {"message": "list", "extra": 1}, {"message": 5}]
+    "body",
+    [{}, {"message": ""}, {"message": "   "}, {"message": "x" * 1001}, {"message": "list", "extra": 1}, {"message": 5}],
 )
 def test_chat_rejects_bad_input(client: TestClient, user: dict[str, str], body: dict[str, object]) -> None:
     response = client.post("/api/chat", json=body, headers=user)
@@ -121,7 +122,7 @@ def cohere_reply(payload: dict[str, Any] | str) -> cohere.V2ChatResponse:
 class FakeCohereClient:
     """Stands in for cohere.ClientV2: same constructor keywords, same .chat signature."""
 
-    instances: list[FakeCohereClient] = []
+    instances: ClassVar[list[FakeCohereClient]] = []
 
     def __init__(self, **kwargs: Any) -> None:
         self.kwargs = kwargs
@@ -190,7 +191,9 @@ def test_cohere_success_is_mapped_to_the_same_contract(cohere_client, database: 
         (httpx.ConnectError("connection refused"), "could not reach the AI assistant"),
     ],
 )
-def test_cohere_errors_are_502_with_a_clear_message(cohere_client, error: Exception, message: str, database: Database) -> None:  # type: ignore[no-untyped-def]
+def test_cohere_errors_are_502_with_a_clear_message(
+    cohere_client, error: Exception, message: str, database: Database
+) -> None:  # type: ignore[no-untyped-def]
     client, fake = cohere_client
     headers = signup(client)
     fake.behaviour = error

@@ -40,13 +40,22 @@ def test_add(message: str, title: str, due: date | None) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["what is left?", "What's left", "whats left to do", "what do I still have to do?", "show my open tasks", "open tasks"],
+    [
+        "what is left?",
+        "What's left",
+        "whats left to do",
+        "what do I still have to do?",
+        "show my open tasks",
+        "open tasks",
+    ],
 )
 def test_what_is_left_lists_open_tasks(message: str) -> None:
     assert parse(message, TODAY) == Intent(action="list", scope="open")
 
 
-@pytest.mark.parametrize("message", ["list", "List.", "show my tasks", "list all tasks", "my tasks", "show me the list"])
+@pytest.mark.parametrize(
+    "message", ["list", "List.", "show my tasks", "list all tasks", "my tasks", "show me the list"]
+)
 def test_list_all(message: str) -> None:
     assert parse(message, TODAY) == Intent(action="list", scope="all")
 
@@ -57,7 +66,8 @@ def test_list_done(message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["complete 3", "Complete task 3.", "mark 3 as done", "mark #3 done", "finish 3", "done with 3", "check off 3"]
+    "message",
+    ["complete 3", "Complete task 3.", "mark 3 as done", "mark #3 done", "finish 3", "done with 3", "check off 3"],
 )
 def test_complete(message: str) -> None:
     assert parse(message, TODAY) == Intent(action="complete", task_id=3)

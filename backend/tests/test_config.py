@@ -163,3 +163,38 @@ def test_requirements_are_all_pinned() -> None:
             line = line.split("#")[0].strip()
             if line and not line.startswith("-r "):
                 assert "==" in line, f"{name}: {line} is not pinned with =="
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    example = BACKEND_DIR.parent / ".env.example"
+    if not example.exists():  # e.g. inside the backend image, whose build context is backend/
+        pytest.skip("repository root not available")
+    text = example.read_text()
+    missing = [name.upper() for name in Settings.model_fields if name.upper() not in text]
+    assert missing == [], f"add these to .env.example with a comment: {missing}"
+
+
+def test_missing_postgres_binaries_name_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import postgres
+
+    monkeypatch.setenv("PG_BIN_DIR", "/nonexistent")
+    monkeypatch.setattr(postgres.glob, "glob", lambda _pattern: [])
+    monkeypatch.setattr(postgres.shutil, "which", lambda _name: None)
+    with pytest.raises(RuntimeError, match="apt-get install postgresql"):
+        postgres.find_bin_dir()
+
+
+def test_module_level_app_is_built_on_first_access(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `uvicorn app.main:app` must work, but importing app.main must not build an app.
+    from fastapi import FastAPI
+
+    import app.main as main_module
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delitem(main_module.__dict__, "app", raising=False)
+    built = main_module.app
+    assert isinstance(built, FastAPI)
+    assert main_module.app is built
+    monkeypatch.delitem(main_module.__dict__, "app")
+    with pytest.raises(AttributeError):
+        _ = main_module.not_there

@@ -14,7 +14,7 @@ from app.schema import MIGRATIONS_DIR
 from tests.conftest import Database, settings_for
 from tests.support.ports import black_hole, closed_port
 
-NEWER_REVISION = '''
+NEWER_REVISION = """
 from alembic import op
 import sqlalchemy as sa
 
@@ -30,7 +30,7 @@ def upgrade():
 
 def downgrade():
     op.drop_column("tasks", "priority")
-'''
+"""
 
 
 def test_health_answers_without_database(client: TestClient) -> None:

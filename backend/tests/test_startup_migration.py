@@ -13,7 +13,7 @@ from app.schema import MIGRATIONS_DIR
 from tests.conftest import settings_for
 from tests.support.ports import closed_port
 
-BROKEN_REVISION = '''
+BROKEN_REVISION = """
 revision = "0099"
 down_revision = "0001"
 branch_labels = None
@@ -26,7 +26,7 @@ def upgrade():
 
 def downgrade():
     pass
-'''
+"""
 
 
 def wait_ready(client: TestClient, timeout: float = 20) -> dict[str, object]:

@@ -113,7 +113,9 @@ def test_create_rejects_bad_input_and_writes_nothing(
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b'{"title": "a",}', b"", b"[1, 2]", b'"just a string"'])
-def test_create_rejects_malformed_json(client: TestClient, user: dict[str, str], database: Database, raw: bytes) -> None:
+def test_create_rejects_malformed_json(
+    client: TestClient, user: dict[str, str], database: Database, raw: bytes
+) -> None:
     response = client.post("/api/tasks", content=raw, headers={**user, "Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "body"

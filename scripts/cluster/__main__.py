@@ -1,5 +1,8 @@
 """Entry point for `python3 -m scripts.cluster ...` and `python3 scripts/cluster ...`."""
+import signal
 import sys
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
 
 if not __package__:
     # Run as a directory (python3 scripts/cluster): make the repo root importable.

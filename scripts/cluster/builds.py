@@ -199,26 +199,21 @@ def kubernetes_missing() -> list[str]:
 
 
 def ensure_kubernetes() -> None:
-    """The Kubernetes binaries are built by the project's toolchain scripts (one big `go build`).
-
-    If scripts.toolchain offers a builder we call it; otherwise we say how to build them."""
-    missing = kubernetes_missing()
-    if not missing:
+    """The Kubernetes binaries are the toolchain's job (scripts/toolchain builds them in one
+    `go build` from the Go module proxy); we ask it to install them when any is missing."""
+    if not kubernetes_missing():
         return
-    try:  # the toolchain package owns the Kubernetes build route when present
-        from scripts.toolchain import kubernetes as tk  # type: ignore
-        ensure = getattr(tk, "ensure", None) or getattr(tk, "ensure_kubernetes", None)
-    except ImportError:
-        ensure = None
-    if ensure is not None:
-        ensure()
-        missing = kubernetes_missing()
-        if not missing:
-            return
-    raise BuildError(
-        f"Kubernetes {config.kube_version()} binaries missing in {config.kube_bin_dir()}: {', '.join(missing)}.\n"
-        f"Build them with the toolchain scripts (python3 -m scripts.toolchain), which run one\n"
-        f"`go build -trimpath` of k8s.io/kubernetes/cmd/{{{','.join(KUBE_COMPONENTS)}}} into that directory.")
+    toolchain = config.REPO / "scripts" / "toolchain"
+    if toolchain.is_dir():
+        print(f"\n  Kubernetes {config.kube_version()} binaries missing: building them with scripts/toolchain "
+              "(first run only; several minutes on 2 cores)", flush=True)
+        subprocess.run([sys.executable, str(toolchain), "install", "kubernetes"], cwd=config.REPO)
+    missing = kubernetes_missing()
+    if missing:
+        raise BuildError(
+            f"Kubernetes {config.kube_version()} binaries missing in {config.kube_bin_dir()}: {', '.join(missing)}.\n"
+            f"Install them with `python3 scripts/toolchain install kubernetes` (builds "
+            f"k8s.io/kubernetes/cmd/{{{','.join(KUBE_COMPONENTS)}}} with Go from the module proxy).")
 
 
 def ensure_all() -> None:

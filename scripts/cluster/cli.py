@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("env", help="print paths and pids as JSON (for scripts and tests)")
     args = p.parse_args(argv)
     state = config.State.default()
+    if args.cmd in ("up", "down", "prune"):
+        _HELD.append(_lock(state))  # released when the process exits
 
     if args.cmd == "up":
         from .up import up
@@ -46,6 +48,22 @@ def main(argv: list[str] | None = None) -> int:
         print(env_json(state))
         return 0
     return 2
+
+
+_HELD: list = []
+
+
+def _lock(state: config.State):
+    """One up/down/prune at a time: a second one waits (saying so) instead of racing the first."""
+    import fcntl
+    state.root.mkdir(parents=True, exist_ok=True)
+    f = open(state.root / ".lock", "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("waiting for another up/down/prune of this cluster to finish ...", flush=True)
+        fcntl.flock(f, fcntl.LOCK_EX)
+    return f
 
 
 def down(state: config.State, purge: bool) -> int:

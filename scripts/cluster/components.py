@@ -156,6 +156,13 @@ def kube_apiserver(state: S, node_ip: str) -> list[str]:
             f"--service-account-issuer=https://kubernetes.default.svc.{config.CLUSTER_DOMAIN}",
             f"--service-account-key-file={pki / 'sa.pub'}",
             f"--service-account-signing-key-file={pki / 'sa.key'}",
+            # Aggregation-layer auth (request headers from a front proxy signed by our CA). Without it the
+            # scheduler and controller-manager log a missing CA bundle every resync.
+            f"--requestheader-client-ca-file={pki / 'ca.crt'}", "--requestheader-allowed-names=front-proxy-client",
+            "--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            f"--proxy-client-cert-file={pki / 'front-proxy-client.crt'}",
+            f"--proxy-client-key-file={pki / 'front-proxy-client.key'}",
             "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction",
             "--allow-privileged=true", "--profiling=false", "--v=1"]
 
@@ -245,6 +252,8 @@ def kube_proxy(state: S, node_ip: str) -> list[str]:
         "conntrack": {"maxPerCore": 0, "min": 0, "tcpEstablishedTimeout": "0s",
                       "tcpCloseWaitTimeout": "0s"},
         # localhostNodePorts would set net.ipv4.conf.all.route_localnet=1 on the host: leave it off.
+        # NodePorts on the node IP only (not on docker0 and every other local address).
+        "nodePortAddresses": ["primary"],
         "iptables": {"localhostNodePorts": False, "syncPeriod": "30s", "minSyncPeriod": "1s"},
     }
     path = _write(state.config / "kube-proxy.json", json.dumps(cfg, indent=2) + "\n")

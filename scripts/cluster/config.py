@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,7 +3,6 @@ network-namespace bind mounts), deepest first. Nothing outside the state directo
 from __future__ import annotations
 
 import ctypes
-import os
 import re
 from pathlib import Path
 

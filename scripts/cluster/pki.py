@@ -1,6 +1,7 @@
 """Certificates and keys for the cluster, made with the openssl CLI.
 
-One CA signs everything (front-proxy/aggregation is not used). Keys are ECDSA P-256: every component
+One CA signs everything, the front-proxy client included (kubeadm keeps a separate front-proxy CA; a
+single-user local cluster gains nothing from the split). Keys are ECDSA P-256: every component
 accepts them and they are generated in milliseconds. Certificates are reused across `up`s; serving
 certificates are re-issued when the node IP they name changes.
 """
@@ -46,6 +47,8 @@ def cert_specs(node_ip: str) -> list[Cert]:
         Cert("kubelet-serving", f"system:node:{node}", "system:nodes", server=True,
              sans=(f"DNS:{node}", "DNS:localhost", "IP:127.0.0.1", f"IP:{node_ip}")),
         Cert("kube-proxy", "system:kube-proxy", client=True),
+        # The apiserver's identity towards aggregated API servers (e.g. metrics-server, if installed).
+        Cert("front-proxy-client", "front-proxy-client", client=True),
     ]
 
 

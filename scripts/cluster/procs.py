@@ -6,6 +6,7 @@ unrelated process after a crash is never signalled.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -50,7 +51,25 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists() and not _is_zombie(pid)
 
 
-def start(state: config.State, name: str, argv: list[str], env: dict[str, str] | None = None) -> int:
+def fingerprint(state: config.State, argv: list[str]) -> str:
+    """Digest of a command line and the config files it names: a change means a restart."""
+    h = hashlib.sha256("\0".join(argv).encode())
+    for a in argv:
+        path = a.split("=", 1)[-1]
+        if path.startswith(str(state.config) + "/") and os.path.isfile(path):
+            h.update(Path(path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def recorded_fingerprint(state: config.State, name: str) -> str | None:
+    try:
+        return json.loads(state.pidfile(name).read_text()).get("fingerprint")
+    except (OSError, ValueError):
+        return None
+
+
+def start(state: config.State, name: str, argv: list[str],
+          env: dict[str, str] | None = None) -> subprocess.Popen:
     state.logs.mkdir(parents=True, exist_ok=True)
     state.run.mkdir(parents=True, exist_ok=True)
     log = state.log(name)
@@ -59,11 +78,13 @@ def start(state: config.State, name: str, argv: list[str], env: dict[str, str] |
         out.flush()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True, close_fds=True, env=env, cwd=str(state.root))
-    # The Popen object is dropped on purpose: the daemon outlives this command.
-    proc.returncode = 0  # silence "subprocess still running" warnings at interpreter exit
     st = _stat_starttime(proc.pid)
-    state.pidfile(name).write_text(json.dumps({"pid": proc.pid, "starttime": st, "exe": argv[0]}) + "\n")
-    return proc.pid
+    tmp = state.pidfile(name).with_suffix(".tmp")
+    tmp.write_text(json.dumps({"pid": proc.pid, "starttime": st, "exe": argv[0],
+                               "fingerprint": fingerprint(state, argv)}) + "\n")
+    tmp.rename(state.pidfile(name))  # atomic: readers never see a half-written pid file
+    # The caller may poll() the Popen while it waits; the daemon outlives this command either way.
+    return proc
 
 
 def pid_of(state: config.State, name: str) -> int | None:
@@ -82,10 +103,6 @@ def pid_of(state: config.State, name: str) -> int | None:
     if not args or args[0] != rec.get("exe"):
         return None
     return pid
-
-
-def exited_early(state: config.State, name: str, pid: int) -> bool:
-    return not alive(pid) or pid_of(state, name) != pid
 
 
 def signal_and_wait(pids: list[int], timeout: float, sig: int = signal.SIGTERM) -> list[int]:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from . import (addons, builds, cgroups, components, config, hostdeps, images, kubeconfig, network, pki,
                procs, teardown)
@@ -30,8 +31,9 @@ class Up:
     def __init__(self, state: config.State):
         self.state = state
         self.t0 = time.monotonic()
+        self.since = int(time.time())  # wall clock, whole seconds like Kubernetes timestamps
         self.node_ip = ""
-        self.pids: dict[str, int] = {}
+        self.procs: dict[str, subprocess.Popen] = {}
         self.started_at: dict[str, float] = {}
         self.aborted = False  # set on failure so waiting threads stop at once
 
@@ -47,7 +49,12 @@ class Up:
     def launch(self, name: str) -> None:
         argv = components.BUILDERS[name](self.state, self.node_ip)
         self.started_at[name] = time.monotonic()
-        self.pids[name] = procs.start(self.state, name, argv, env=components.env_for(name))
+        self.procs[name] = procs.start(self.state, name, argv, env=components.env_for(name))
+
+    def exited(self, name: str) -> str | None:
+        """'exit code N' once the component we started has exited (we are its parent: poll() is exact)."""
+        rc = self.procs[name].poll()
+        return None if rc is None else f"exited with code {rc}"
 
     def wait_healthy(self, name: str) -> None:
         timeout = STARTUP_TIMEOUT[name]
@@ -56,8 +63,8 @@ class Up:
             if components.healthy(name, self.state):
                 self.line(f"{name} healthy", time.monotonic() - start)
                 return
-            if procs.exited_early(self.state, name, self.pids[name]):
-                raise ComponentError(name, "exited during startup", self.state.log(name))
+            if (why := self.exited(name)):
+                raise ComponentError(name, f"{why} during startup", self.state.log(name))
             if time.monotonic() - start > timeout:
                 raise ComponentError(name, f"not healthy after {timeout}s", self.state.log(name))
             time.sleep(0.1)
@@ -81,40 +88,43 @@ class Up:
                                *args], capture_output=True, text=True, timeout=timeout)
 
     def wait_node_ready(self, timeout: float = 90) -> None:
+        """Ready as reported by *this* kubelet: after a restart etcd still holds the old Ready status,
+        so the condition's heartbeat must be newer than this `up`."""
         start = time.monotonic()
         while time.monotonic() - start < timeout:
             r = self.kubectl("get", "node", config.NODE_NAME, "-o", "json")
             if r.returncode == 0:
                 node = json.loads(r.stdout)
-                conds = {c["type"]: c["status"] for c in node.get("status", {}).get("conditions", [])}
-                if conds.get("Ready") == "True":
+                ready = next((c for c in node.get("status", {}).get("conditions", []) if c["type"] == "Ready"), {})
+                if ready.get("status") == "True" and _ts(ready.get("lastHeartbeatTime")) >= self.since:
                     self.line(f"node {config.NODE_NAME} Ready", time.monotonic() - start)
                     return
-            if procs.exited_early(self.state, "kubelet", self.pids["kubelet"]):
-                raise ComponentError("kubelet", "exited", self.state.log("kubelet"))
+            if (why := self.exited("kubelet")):
+                raise ComponentError("kubelet", why, self.state.log("kubelet"))
             time.sleep(0.25)
         raise ComponentError("kubelet", f"node {config.NODE_NAME} not Ready after {timeout}s",
                              self.state.log("kubelet"))
 
     def wait_deployments(self, timeout: float = 120) -> None:
+        """CoreDNS and the provisioner serve: a Ready pod of the current template whose container
+        started during this `up` (a Deployment's stored status may still describe the previous run)."""
         start = time.monotonic()
         pending = {"coredns", "todo-local-provisioner"}
         while pending and time.monotonic() - start < timeout:
-            r = self.kubectl("-n", "kube-system", "get", "deploy", "-o", "json")
+            r = self.kubectl("-n", "kube-system", "get", "deployments,pods", "-o", "json")
             if r.returncode == 0:
-                for d in json.loads(r.stdout)["items"]:
-                    name, st = d["metadata"]["name"], d.get("status", {})
-                    if name in pending and st.get("observedGeneration", 0) >= d["metadata"]["generation"] \
-                            and st.get("updatedReplicas", 0) >= 1 and st.get("availableReplicas", 0) >= 1 \
-                            and st.get("replicas", 0) == st.get("updatedReplicas"):
-                        pending.discard(name)
-                        self.line(f"{name} available", time.monotonic() - start)
+                items = json.loads(r.stdout)["items"]
+                pods = [i for i in items if i["kind"] == "Pod"]
+                for d in (i for i in items if i["kind"] == "Deployment" and i["metadata"]["name"] in pending):
+                    if _serving(d, pods, self.since):
+                        pending.discard(d["metadata"]["name"])
+                        self.line(f"{d['metadata']['name']} ready", time.monotonic() - start)
             if pending:
                 time.sleep(0.25)
         if pending:
             r = self.kubectl("-n", "kube-system", "get", "pods", "-o", "wide")
             ev = self.kubectl("-n", "kube-system", "get", "events", "--sort-by=.lastTimestamp")
-            raise ComponentError(", ".join(sorted(pending)), f"not available after {timeout}s\n{r.stdout}"
+            raise ComponentError(", ".join(sorted(pending)), f"not ready after {timeout}s\n{r.stdout}"
                                  f"\n{chr(10).join(ev.stdout.splitlines()[-15:])}", self.state.log("kubelet"))
 
     def run(self) -> int:
@@ -189,13 +199,45 @@ class Up:
         return 0
 
     def already_up(self) -> bool:
+        """Every component runs, is healthy and was started with today's command line and config
+        (after a change to them, `up` restarts the cluster)."""
         st = self.state
         for n in config.COMPONENT_ORDER:
             if not procs.pid_of(st, n) or not components.healthy(n, st):
                 return False
+        if not (st.pki / "ca.crt").exists():
+            return False
+        pki.ensure(st, self.node_ip)
+        for n in config.COMPONENT_ORDER:
+            argv = components.BUILDERS[n](st, self.node_ip)
+            if procs.recorded_fingerprint(st, n) != procs.fingerprint(st, argv):
+                self.line(f"{n}: command line or config changed, restarting the cluster")
+                return False
         r = self.kubectl("get", "node", config.NODE_NAME, "-o",
                          "jsonpath={.status.conditions[?(@.type=='Ready')].status}", timeout=10)
         return r.returncode == 0 and r.stdout.strip() == "True"
+
+
+def _ts(value: str | None) -> float:
+    if not value:
+        return 0.0
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def _serving(deploy: dict, pods: list[dict], since: int) -> bool:
+    selector = deploy["spec"]["selector"]["matchLabels"]
+    image = deploy["spec"]["template"]["spec"]["containers"][0]["image"]
+    for p in pods:
+        labels = p["metadata"].get("labels", {})
+        if p["metadata"].get("deletionTimestamp") or any(labels.get(k) != v for k, v in selector.items()):
+            continue
+        statuses = p.get("status", {}).get("containerStatuses") or []
+        if not statuses or p["spec"]["containers"][0]["image"] != image:
+            continue
+        running = statuses[0].get("state", {}).get("running") or {}
+        if statuses[0].get("ready") and _ts(running.get("startedAt")) >= since:
+            return True
+    return False
 
 
 def up(state: config.State) -> int:

@@ -61,8 +61,8 @@ path-exclude /usr/share/locale/*
 path-exclude /usr/share/lintian/*
 """
 APT_CLEAN_CFG = """\
-DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
-APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };
 Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
 Acquire::Languages "none";
 APT::Install-Recommends "false";
@@ -138,9 +138,18 @@ def _require_root_tools() -> None:
         raise RuntimeError("building offline bases needs root (debootstrap/chroot): run as root, "
                            "or make the official images available (docker pull python:3.13-slim "
                            "node:22-slim) so no offline base is needed")
-    if not shutil.which("debootstrap"):
-        raise RuntimeError("debootstrap is missing: `apt-get install -y debootstrap` "
-                           "(needed to build the offline base images)")
+    missing = [pkg for tool, pkg in (("debootstrap", "debootstrap"), ("strip", "binutils"))
+               if not shutil.which(tool)]
+    if missing:
+        # The project installs what it needs (fresh machines, CI): Debian's apt is reachable.
+        log(f"installing {' '.join(missing)} with apt-get (needed to build the offline bases)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        ok = (subprocess.run(["apt-get", "update", "-qq"], env=env).returncode == 0 and
+              subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                             env=env).returncode == 0)
+        if not ok or not shutil.which("debootstrap"):
+            raise RuntimeError(f"could not install {' '.join(missing)}: run "
+                               f"`apt-get install -y {' '.join(missing)}` and retry")
 
 
 def _rootfs(logfile: Path) -> Path:

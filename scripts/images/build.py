@@ -34,14 +34,15 @@ class BuildResult:
     tags: list[str]
     seconds: float
     size: int
+    logfile: Path
 
 
-def context_dir(service: str) -> Path:
-    return REPO_ROOT / service
+def context_dir(service: str, root: Path | None = None) -> Path:
+    return (root or REPO_ROOT) / service
 
 
-def dockerfile(service: str) -> Path:
-    return DOCKER_DIR / f"{service}.Dockerfile"
+def dockerfile(service: str, root: Path | None = None) -> Path:
+    return (root / "docker" if root else DOCKER_DIR) / f"{service}.Dockerfile"
 
 
 def _git(*args: str, cwd: Path = REPO_ROOT) -> str:
@@ -52,42 +53,43 @@ def _git(*args: str, cwd: Path = REPO_ROOT) -> str:
         return ""
 
 
-def context_files(service: str) -> list[Path]:
+def context_files(service: str, root: Path | None = None) -> list[Path]:
     """Tracked + untracked-but-not-ignored files of the context (what a fresh clone would have)."""
-    ctx = context_dir(service)
+    ctx = context_dir(service, root)
     listing = _git("ls-files", "-co", "--exclude-standard", "-z", cwd=ctx)
     if not listing:
         return sorted(p for p in ctx.rglob("*") if p.is_file() and "node_modules" not in p.parts)
     return sorted(ctx / rel for rel in listing.split("\0") if rel and (ctx / rel).is_file())
 
 
-def content_hash(service: str, target: str, base_ref: str) -> str:
+def content_hash(service: str, target: str, base_ref: str, root: Path | None = None) -> str:
     h = hashlib.sha256()
     h.update(f"{target}\0{base_ref}\0".encode())
-    h.update(dockerfile(service).read_bytes())
-    ctx = context_dir(service)
-    for path in context_files(service):
+    h.update(dockerfile(service, root).read_bytes())
+    ctx = context_dir(service, root)
+    for path in context_files(service, root):
         h.update(str(path.relative_to(ctx)).encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
 
-def app_version(service: str) -> str:
+def app_version(service: str, root: Path | None = None) -> str:
     try:
         if service == "frontend":
-            return json.loads((context_dir(service) / "package.json").read_text())["version"]
-        data = tomllib.loads((context_dir(service) / "pyproject.toml").read_text())
+            return json.loads((context_dir(service, root) / "package.json").read_text())["version"]
+        data = tomllib.loads((context_dir(service, root) / "pyproject.toml").read_text())
         return data["project"]["version"]
     except (OSError, KeyError, ValueError):
         return "0.0.0-dev"
 
 
-def label_args(service: str) -> dict[str, str]:
-    revision = _git("rev-parse", "HEAD") or "unknown"
-    if revision != "unknown" and _git("status", "--porcelain", "--", service):
+def label_args(service: str, root: Path | None = None) -> dict[str, str]:
+    cwd = root or REPO_ROOT
+    revision = _git("rev-parse", "HEAD", cwd=cwd) or "unknown"
+    if revision != "unknown" and _git("status", "--porcelain", "--", service, cwd=cwd):
         revision += "-dirty"
-    source = _git("remote", "get-url", "origin") or "https://example.invalid/todo-app"
-    return {"VERSION": app_version(service), "REVISION": revision,
+    source = _git("remote", "get-url", "origin", cwd=cwd) or f"file://{cwd}"
+    return {"VERSION": app_version(service, root), "REVISION": revision,
             "CREATED": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "SOURCE": source}
 
@@ -109,21 +111,23 @@ def build_secret_args() -> list[str]:
     return [f"id=build_ca,src={ca}"] if ca else []
 
 
-def check_context(service: str) -> None:
-    missing = [f for f in REQUIRED[service] if not (context_dir(service) / f).exists()]
+def check_context(service: str, root: Path | None = None) -> None:
+    missing = [f for f in REQUIRED[service] if not (context_dir(service, root) / f).exists()]
     if missing:
         raise RuntimeError(f"cannot build {service}: missing {', '.join(missing)} in "
-                           f"{context_dir(service)} (the Dockerfile copies them)")
+                           f"{context_dir(service, root)} (the Dockerfile copies them)")
 
 
 def build_one(service: str, target: str, base_ref: str, *, no_cache: bool = False,
-              extra_args: dict[str, str] | None = None) -> BuildResult:
-    check_context(service)
-    name = IMAGE_NAMES[service]
-    tags = [f"{name}:{target}", f"{name}:{target}-{content_hash(service, target, base_ref)}"]
-    args = ["build", "-f", str(dockerfile(service)), "--target", target, "--progress=plain",
+              repository: str | None = None, root: Path | None = None) -> BuildResult:
+    """One `docker build --target`; `repository`/`root` let the benchmark build a scratch copy
+    under another name without touching the todo-* tags."""
+    check_context(service, root)
+    name = repository or IMAGE_NAMES[service]
+    tags = [f"{name}:{target}", f"{name}:{target}-{content_hash(service, target, base_ref, root)}"]
+    args = ["build", "-f", str(dockerfile(service, root)), "--target", target, "--progress=plain",
             "--build-arg", f"{BASE_ARG[service]}={base_ref}"]
-    for k, v in {**label_args(service), **(extra_args or {})}.items():
+    for k, v in label_args(service, root).items():
         args += ["--build-arg", f"{k}={v}"]
     network, _ = docker_cli.build_network()
     if network:
@@ -134,8 +138,8 @@ def build_one(service: str, target: str, base_ref: str, *, no_cache: bool = Fals
         args += ["-t", t]
     if no_cache:
         args.append("--no-cache")
-    args.append(str(context_dir(service)))
-    logfile = CACHE_ROOT / "logs" / f"build-{service}-{target}.log"
+    args.append(str(context_dir(service, root)))
+    logfile = CACHE_ROOT / "logs" / f"build-{name.replace('/', '_')}-{target}.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with logfile.open("wb") as fh:
@@ -147,7 +151,26 @@ def build_one(service: str, target: str, base_ref: str, *, no_cache: bool = Fals
         raise RuntimeError(f"building {tags[0]} failed after {seconds:.0f}s; full log: {logfile}\n{tail}")
     size = docker_cli.image_size(tags[0])
     log(f"built {tags[0]} ({tags[1]}) in {seconds:.1f}s, {size / 1e6:.0f} MB")
-    return BuildResult(service, target, tags, seconds, size)
+    _prune_content_tags(name, target, keep=tags[1])
+    return BuildResult(service, target, tags, seconds, size, logfile)
+
+
+def _prune_content_tags(name: str, target: str, keep: str) -> None:
+    """Untag older <target>-<hash> tags of this image so superseded builds can be reclaimed."""
+    refs = docker_cli.out(["images", "--format", "{{.Repository}}:{{.Tag}}", name]).splitlines()
+    for ref in refs:
+        tag = ref.split(":", 1)[-1]
+        if ref != keep and tag.startswith(f"{target}-") and len(tag) == len(target) + 13:
+            docker_cli.run(["rmi", ref], check=False)
+
+
+def step_was_cached(logfile: Path, marker: str) -> bool | None:
+    """Did the BuildKit step whose title contains `marker` come from the cache? None if absent."""
+    lines = logfile.read_text(errors="replace").splitlines()
+    steps = {line.split()[0] for line in lines if line.startswith("#") and marker in line}
+    if not steps:
+        return None
+    return all(any(line.strip() == f"{s} CACHED" for line in lines) for s in steps)
 
 
 def build_all(services=SERVICES, targets=TARGETS, *, bases_mode: str | None = None,

@@ -80,7 +80,9 @@ def required_secret_keys(flags: Flags) -> list[str]:
     return ["JWT_SECRET"] if flags.mode == "prod" else []
 
 
-def image_builds(flags: Flags, base_args: dict[str, str]) -> list[dict]:
+def image_builds(flags: Flags, base_args: dict[str, str], repo: Path = REPO) -> list[dict]:
+    # Next serves frontend/public as static files; it is optional, and Tilt refuses missing paths.
+    public = ["public"] if (repo / "frontend" / "public").is_dir() else []
     target = "dev" if flags.mode == "dev" else "runtime"
     dev = flags.mode == "dev"
     backend = {
@@ -91,12 +93,13 @@ def image_builds(flags: Flags, base_args: dict[str, str]) -> list[dict]:
         "target": target,
         "build_args": {k: v for k, v in base_args.items() if k.startswith("PYTHON")} | _oci_args(),
         # Only what the image uses: tests, caches and local data never trigger a build.
-        "only": ["app", "alembic.ini", "pyproject.toml", "requirements.txt"],
+        "only": ["app", "alembic.ini", "pyproject.toml", "requirements.txt", "requirements-dev.txt"],
         "ignore": ["**/__pycache__", "**/*.pyc", "data"],
         "live_update": {
             # A dependency change needs a new image layer; everything in the package is synced and
             # uvicorn --reload picks it up (and the app re-runs migrations on reload).
-            "fall_back_on": ["backend/requirements.txt", "backend/pyproject.toml"],
+            "fall_back_on": ["backend/requirements.txt", "backend/requirements-dev.txt",
+                             "backend/pyproject.toml"],
             "sync": [["backend/app", "/app/app"], ["backend/alembic.ini", "/app/alembic.ini"]],
         } if dev else None,
     }
@@ -107,12 +110,13 @@ def image_builds(flags: Flags, base_args: dict[str, str]) -> list[dict]:
         "dockerfile": "docker/frontend.Dockerfile",
         "target": target,
         "build_args": {k: v for k, v in base_args.items() if k.startswith("NODE")} | _oci_args(),
-        "only": ["src", "public", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json"],
+        "only": ["src", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json", ".npmrc"]
+        + public,
         "ignore": ["node_modules", ".next"],
         "live_update": {
             # next dev hot-reloads synced sources; a new dependency or config needs a rebuild.
             "fall_back_on": ["frontend/package.json", "frontend/package-lock.json", "frontend/next.config.ts"],
-            "sync": [["frontend/src", "/app/src"], ["frontend/public", "/app/public"]],
+            "sync": [["frontend/src", "/app/src"]] + [[f"frontend/{p}", f"/app/{p}"] for p in public],
         } if dev else None,
     }
     return [b for b in (backend, frontend) if _enabled(flags, b["service"])]
@@ -182,7 +186,7 @@ def build(flags: Flags, kube_context: str, base_args: dict[str, str], repo: Path
         "values": values_files(flags),
         "set": [f"secrets.checksum={secrets.checksum(data)}"],
         "env_file": flags.env_file,
-        "images": image_builds(flags, base_args),
+        "images": image_builds(flags, base_args, repo),
         "resources": resources(flags, release),
         "probes": probes(flags),
         "smoke": {

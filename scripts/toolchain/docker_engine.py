@@ -88,10 +88,10 @@ def ensure_engine(progress: Progress, config: DockerdConfig | None = None, cli: 
         raise EngineError("no Docker engine answers: start it (e.g. `sudo systemctl start docker`; "
                           "install Docker Engine or Debian's docker.io first if needed) and make sure your "
                           "user may use it (group docker), then re-run")
-    dockerd = shutil.which("dockerd")
+    dockerd = find_dockerd()
     if not dockerd or not clis:
         ensure_apt_packages(["docker.io"], progress)
-        dockerd = shutil.which("dockerd")
+        dockerd = find_dockerd()
         clis = [cli] if cli else [str(c) for c in candidates()]
     if not dockerd or not clis:
         raise EngineError("docker.io installed but dockerd/docker not found on PATH; check `dpkg -L docker.io`")
@@ -102,7 +102,36 @@ def ensure_engine(progress: Progress, config: DockerdConfig | None = None, cli: 
                               f"it was left alone: check its log (ours: {config.log}) or restart it yourself")
         clear_stale_pidfile(pidfile, progress)
     settle_managed_containerd(config, progress)
+    if config.host == DockerdConfig.host and Path("/run/systemd/system").is_dir() and shutil.which("systemctl"):
+        started = start_with_systemd(progress, clis[0])
+        if started:
+            return started
     return start_dockerd(progress, config, dockerd, clis[0])
+
+
+def find_dockerd() -> str | None:
+    """root's PATH may lack sbin (e.g. under sudo -E or CI runners)."""
+    for candidate in (shutil.which("dockerd"), "/usr/sbin/dockerd", "/usr/bin/dockerd"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def start_with_systemd(progress: Progress, cli: str) -> str | None:
+    """Where systemd runs the machine, the packaged docker.service is the normal way to start."""
+    with progress.step("systemctl start docker"):
+        proc = subprocess.run(["systemctl", "start", "docker"], capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            progress.say(f"    systemctl start docker failed ({proc.stderr.strip()[:200]}); starting dockerd directly")
+            return None
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            version = engine_answers(cli, timeout=5)
+            if version:
+                return f"started docker.service {version} with systemctl"
+            time.sleep(0.5)
+    raise EngineError(f"docker.service started but the engine did not answer within {START_TIMEOUT:.0f}s: "
+                      "see `journalctl -u docker`")
 
 
 def exec_root(config: DockerdConfig) -> Path:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from .versions import GoBuild
 
+# With an overlay, the wrapper builds the module from this copy of its source (inside the wrapper dir).
+OVERLAY_DIR = "./src"
 LOCAL_PATH = re.compile(r"^(\./|\.\./|/)")
 # `go mod tidy` output when sum.golang.org has no record of a module version.
 SUMDB_404 = re.compile(r"verifying (?:module: )?(\S+?)@(\S+?): reading \S+/lookup/\S+: 404 Not Found")
@@ -91,6 +95,7 @@ def _directive(mod: GoMod, verb: str, rest: str) -> None:
 class Upstream:
     go_mod: str
     go_sum: str  # "" when the module ships none
+    source_dir: Path | None = None  # the extracted module in the module cache
 
 
 def upstream_module(go: str, module: str, version: str, env: dict | None = None) -> Upstream:
@@ -106,7 +111,8 @@ def upstream_module(go: str, module: str, version: str, env: dict | None = None)
         lines = [ln for ln in (info.get("Error") or proc.stderr).splitlines() if ln.strip()] or ["no output"]
         raise GoModError(f"go mod download {module}@v{version} failed: {lines[-1]}")
     go_sum = Path(info.get("Dir", "/nonexistent")) / "go.sum"
-    return Upstream(Path(info["GoMod"]).read_text(), go_sum.read_text() if go_sum.is_file() else "")
+    return Upstream(Path(info["GoMod"]).read_text(), go_sum.read_text() if go_sum.is_file() else "",
+                    Path(info["Dir"]) if info.get("Dir") else None)
 
 
 def wrapper_replaces(spec: GoBuild, upstream: GoMod) -> list[Replace]:
@@ -127,9 +133,30 @@ def wrapper_go_mod(spec: GoBuild, version: str, upstream_text: str) -> str:
     upstream = parse(upstream_text)
     lines = [f"module {spec.wrapper_module}", "", f"go {upstream.go}", "", f"require {spec.module} v{version}"]
     replaces = wrapper_replaces(spec, upstream)
+    if spec.overlay:
+        replaces.append(Replace(spec.module, None, OVERLAY_DIR, None))
     if replaces:
         lines += ["", "replace ("] + [f"\t{r.render()}" for r in replaces] + [")"]
     return "\n".join(lines) + "\n"
+
+
+def lay_overlay(spec: GoBuild, upstream: Upstream, wrapper_dir: Path, repo: Path) -> None:
+    """Copy the module's source next to the wrapper and lay the overlay files over it. Redone on every
+    build so the copy always matches the pinned version and the overlay files in the repo."""
+    if upstream.source_dir is None:
+        raise GoModError(f"the Go module proxy gave no source directory for {spec.module}")
+    target = wrapper_dir / OVERLAY_DIR
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(upstream.source_dir, target)
+    for dirpath, _dirs, files in os.walk(target):  # the module cache is read-only
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+    for inside, source in spec.overlay:
+        dest = target / inside
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(repo / source, dest)
 
 
 def tools_go(packages: tuple[str, ...]) -> str:

@@ -45,6 +45,8 @@ class GoBuild:
     tags: tuple[str, ...]
     ldflags: str
     local_replace_version: str | None  # for upstream `replace X => ./local/path` directives
+    # Files (repo-relative) laid over the module's source before building: path in module -> file.
+    overlay: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,6 +205,7 @@ def _go(raw: dict, text, path: Path, where: str) -> GoBuild:
         ldflags=" ".join(text(f, "go.ldflags") for f in ldflags),
         local_replace_version=text(raw["local_replace_version"], "go.local_replace_version")
         if "local_replace_version" in raw else None,
+        overlay=tuple(sorted(raw.get("overlay", {}).items())),
     )
 
 

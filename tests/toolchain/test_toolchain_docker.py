@@ -85,17 +85,39 @@ def private_daemon(tmp_path):
                                        "--bridge", "none", "--iptables=false"))
     yield config
     pid = running_dockerd(config.our_pidfile)
+    containerd = root / "exec" / "containerd" / "containerd.pid"
+    helpers = [int(containerd.read_text())] if containerd.exists() else []
     if pid:
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            if not running_dockerd(config.our_pidfile):
-                break
-            time.sleep(0.1)
-    mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
-    for mount in sorted({m for m in mounts if m.startswith(str(root))}, reverse=True):
-        while subprocess.run(["umount", mount], capture_output=True).returncode == 0:
-            pass  # dockerd bind-mounts its data root; a hard-killed one leaves that behind
+    wait_gone([p for p in [pid, *helpers] if p])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # dockerd bind-mounts its data root and leaves it behind
+        mounts = [ln.split()[1] for ln in Path("/proc/mounts").read_text().splitlines()]
+        ours = sorted({m for m in mounts if m.startswith(str(root))}, reverse=True)
+        if not ours:
+            break
+        for mount in ours:
+            subprocess.run(["umount", mount], capture_output=True)
+        time.sleep(0.1)
     subprocess.run(["rm", "-rf", str(root)])
+
+
+def wait_gone(pids: list[int], timeout: float = 20) -> None:
+    """Wait for processes to exit, reaping the ones that are our children (dockerd is)."""
+    deadline = time.monotonic() + timeout
+    while pids and time.monotonic() < deadline:
+        for pid in list(pids):
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                state = "gone"
+            if state in ("gone", "Z", "X"):
+                pids.remove(pid)
+        time.sleep(0.1)
 
 
 def test_a_stale_pid_file_is_cleared_and_the_daemon_started(private_daemon):
@@ -109,6 +131,7 @@ def test_a_stale_pid_file_is_cleared_and_the_daemon_started(private_daemon):
     assert pid and running_dockerd(private_daemon.pidfile) == pid
 
     os.kill(pid, signal.SIGKILL)  # killed hard: its pid files stay behind
+    wait_gone([pid])
     out = io.StringIO()
     status = ensure_engine(Progress(out=out), private_daemon, cli="/usr/bin/docker")
     assert status.startswith("started dockerd ")

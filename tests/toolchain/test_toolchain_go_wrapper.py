@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -104,12 +103,15 @@ def test_prepared_tilt_wrapper_tidies_and_is_then_reused(sandbox):
     assert f"reusing wrapper module {wrapper}" in out.getvalue()
 
 
-def test_the_generated_wrappers_match_the_ones_in_the_shared_cache(upstream):
-    """Where the real cache already has a wrapper (built earlier), ours is the same one, so the Go
-    route reuses its go.sum and the Go build cache instead of resolving afresh."""
-    real_cache = Path(os.environ.get("TODO_APP_CACHE") or Path.home() / ".cache" / "todo-app")
-    for name in ("tilt", "helm", "kubernetes"):
-        existing = real_cache / "build" / f"{name}-{PINS.tool(name).version}" / "go.mod"
-        if existing.exists():
-            wanted = gomod.wrapper_go_mod(PINS.tool(name).go, PINS.tool(name).version, upstream[name].go_mod)
-            assert gomod.same_wrapper(existing.read_text(), wanted, PINS.tool(name).go), name
+def test_a_different_wrapper_in_the_way_is_moved_aside_not_overwritten(sandbox):
+    wrapper = paths.build_dir("helm", "4.3.1")
+    wrapper.mkdir(parents=True)
+    custom = "module todo-app.local/helm-wrapper\n\ngo 1.26.0\n\nrequire helm.sh/helm/v4 v4.3.1\n\nreplace helm.sh/helm/v4 => ./src\n"
+    (wrapper / "go.mod").write_text(custom)
+    (wrapper / "go.sum").write_text("")
+    out = io.StringIO()
+    assert go_route.prepare_wrapper(ctx_for("helm", out), GO, dict(os.environ)) is False
+    aside = [p for p in wrapper.parent.iterdir() if p.name.startswith("helm-4.3.1.replaced-")]
+    assert len(aside) == 1 and (aside[0] / "go.mod").read_text() == custom
+    assert "./src" not in (wrapper / "go.mod").read_text()
+    assert f"{wrapper} held a different wrapper module; moved it to {aside[0]}" in out.getvalue()

@@ -51,7 +51,10 @@ class CohereInterpreter:
             response = self.client.chat(
                 model=self.model,
                 messages=[
-                    {"role": "system", "content": SYSTEM_PROMPT.format(today=today.isoformat(), weekday=today.strftime("%A"))},
+                    {
+                        "role": "system",
+                        "content": SYSTEM_PROMPT.format(today=today.isoformat(), weekday=today.strftime("%A")),
+                    },
                     {"role": "user", "content": message},
                 ],
                 response_format={"type": "json_object", "json_schema": INTENT_SCHEMA},
@@ -60,9 +63,13 @@ class CohereInterpreter:
                 request_options={"timeout": self.timeout_seconds, "max_retries": 0},
             )
         except ApiError as exc:
-            raise ChatUpstreamError(f"the AI assistant (Cohere) failed with HTTP {exc.status_code}; try again later") from None
+            raise ChatUpstreamError(
+                f"the AI assistant (Cohere) failed with HTTP {exc.status_code}; try again later"
+            ) from None
         except httpx.TimeoutException:
-            raise ChatUpstreamError(f"the AI assistant (Cohere) did not answer within {self.timeout_seconds:g} s") from None
+            raise ChatUpstreamError(
+                f"the AI assistant (Cohere) did not answer within {self.timeout_seconds:g} s"
+            ) from None
         except httpx.HTTPError as exc:
             raise ChatUpstreamError(f"could not reach the AI assistant (Cohere): {type(exc).__name__}") from None
         return _intent_from(response)

@@ -22,8 +22,11 @@ ADD = re.compile(
     re.I,
 )
 COMPLETE = re.compile(
-    _POLITE + r"(?:complete|finish|close|check(?:\s+off)?|tick(?:\s+off)?|mark|done(?:\s+with)?|i\s+(?:did|finished|completed))\s+"
-    + _TASK_REF + r"(?:\s+(?:as\s+)?(?:done|complete|completed|finished))?$",
+    _POLITE
+    + r"(?:complete|finish|close|check(?:\s+off)?|tick(?:\s+off)?|mark|done(?:\s+with)?"
+    + r"|i\s+(?:did|finished|completed))\s+"
+    + _TASK_REF
+    + r"(?:\s+(?:as\s+)?(?:done|complete|completed|finished))?$",
     re.I,
 )
 DELETE = re.compile(_POLITE + r"(?:delete|remove|drop|cancel|erase|forget)\s+" + _TASK_REF + r"$", re.I)

@@ -74,6 +74,8 @@ class _JsonStdoutHandler(logging.StreamHandler):
 
 
 def configure_logging(level: str = "INFO") -> None:
+    # Python warnings would otherwise go to stderr as plain text, breaking "every line is JSON".
+    logging.captureWarnings(True)
     root = logging.getLogger()
     root.setLevel(level)
     if not any(isinstance(h, _JsonStdoutHandler) for h in root.handlers):

@@ -79,7 +79,8 @@ class RequestContextMiddleware:
 
 
 async def _send_internal_error(send: Send, request_id: str) -> None:
-    body = ('{"detail":"internal server error","request_id":"%s"}' % request_id).encode()
+    # request_id passed VALID_REQUEST_ID or is a uuid: safe to embed in JSON as is.
+    body = f'{{"detail":"internal server error","request_id":"{request_id}"}}'.encode()
     await send(
         {
             "type": "http.response.start",

@@ -8,6 +8,7 @@ per call is cheap at probe rates and is simply abandoned when the deadline passe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
 from collections.abc import Callable
@@ -34,10 +35,9 @@ async def run_with_deadline(fn: Callable[[], T], timeout: float, name: str = "de
             result, error = context.run(fn), None
         except BaseException as exc:  # handed to the awaiting coroutine, not swallowed
             result, error = None, exc
-        try:
+        # RuntimeError: the loop closed during shutdown, so nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:  # loop closed during shutdown: nobody is waiting any more
-            pass
 
     threading.Thread(target=target, name=name, daemon=True).start()
     return await asyncio.wait_for(future, timeout)

@@ -35,12 +35,8 @@ class Task(SQLModel, table=True):
     title: str = Field(sa_column=Column(String(MAX_TITLE_LENGTH), nullable=False))
     done: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 # Stripped first, so "   " is empty and rejected rather than stored as a blank task.

@@ -25,9 +25,7 @@ class User(SQLModel, table=True):
     # Stored lower-cased so uniqueness is case-insensitive on every database.
     email: str = Field(sa_column=Column(String(320), nullable=False, unique=True, index=True))
     password_hash: str = Field(sa_column=Column(String(255), nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 def _email(value: str) -> str:

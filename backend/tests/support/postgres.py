@@ -24,7 +24,7 @@ INSTALL_HINT = "PostgreSQL server binaries not found: install them with `apt-get
 
 
 def find_bin_dir() -> Path:
-    candidates = [os.environ.get("PG_BIN_DIR", "")] + sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    candidates = [os.environ.get("PG_BIN_DIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
     for candidate in candidates:
         if candidate and all((Path(candidate) / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres")):
             return Path(candidate)
@@ -67,7 +67,9 @@ class PostgresServer:
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", "-t", "60", "start"
+        )
         return self
 
     def stop(self) -> None:

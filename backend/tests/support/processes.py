@@ -125,7 +125,9 @@ class Server:
             except httpx.HTTPError as exc:
                 last = exc
             time.sleep(0.05)
-        raise AssertionError(f"{path} never answered {status} within {timeout} s (last: {last}):\n" + "\n".join(self.lines))
+        raise AssertionError(
+            f"{path} never answered {status} within {timeout} s (last: {last}):\n" + "\n".join(self.lines)
+        )
 
     def terminate(self, timeout: float = 15.0) -> float:
         """SIGTERM; return seconds until the process exited."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 from .. import gomod
-from ..paths import build_dir
+from ..paths import build_dir, repo_root
 from ..progress import CommandFailed
 from . import RouteContext, RouteResult, RouteUnavailable
 
@@ -38,17 +39,35 @@ def prepare_wrapper(ctx: RouteContext, go: str, env: dict) -> bool:
     except gomod.GoModError as exc:
         raise RouteUnavailable(str(exc)) from None
     go_mod, go_sum, tools_go = directory / "go.mod", directory / "go.sum", directory / "tools.go"
-    directory.mkdir(parents=True, exist_ok=True)
     want_tools = gomod.tools_go(spec.packages)
-    if not tools_go.exists() or tools_go.read_text() != want_tools:
-        tools_go.write_text(want_tools)
-    if go_mod.exists() and go_sum.exists() and gomod.same_wrapper(go_mod.read_text(), wanted, spec):
+    same = go_mod.exists() and gomod.same_wrapper(go_mod.read_text(), wanted, spec)
+    if same and go_sum.exists():
+        if not tools_go.exists() or tools_go.read_text() != want_tools:
+            tools_go.write_text(want_tools)
         ctx.progress.say(f"    reusing wrapper module {directory}")
+        _overlay(spec, upstream, directory)
         return True
+    if go_mod.exists() and not same:
+        # Same tool and version but a different module (someone's local replace or patch):
+        # keep their work instead of overwriting it.
+        aside = directory.with_name(f"{directory.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
+        directory.rename(aside)
+        ctx.progress.say(f"    {directory} held a different wrapper module; moved it to {aside}")
+    directory.mkdir(parents=True, exist_ok=True)
+    tools_go.write_text(want_tools)
     go_mod.write_text(wanted)
     go_sum.write_text("")
+    _overlay(spec, upstream, directory)
     tidy_with_upstream_sums(ctx, go, env, directory, upstream.go_sum)
     return False
+
+
+def _overlay(spec, upstream, directory) -> None:
+    if spec.overlay:
+        try:
+            gomod.lay_overlay(spec, upstream, directory, repo_root())
+        except (gomod.GoModError, OSError) as exc:
+            raise RouteUnavailable(f"could not lay the source overlay for {spec.module}: {exc}") from None
 
 
 def tidy_with_upstream_sums(ctx: RouteContext, go: str, env: dict, directory, upstream_sum: str) -> None:

@@ -18,7 +18,9 @@ logger = logging.getLogger("app.chat")
 
 
 @router.post("/chat", response_model=ChatResponse)
-def chat(body: ChatRequest, request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep) -> ChatResponse:
+def chat(
+    body: ChatRequest, request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> ChatResponse:
     assert user.id is not None
     interpreter: ChatInterpreter = request.app.state.chat_interpreter
     today = body.today or datetime.now(UTC).date()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
@@ -31,7 +32,7 @@ async def version(settings: SettingsDep) -> dict[str, str]:
     return {"version": settings.app_version, "build_revision": settings.build_revision}
 
 
-def check_schema(engine: Engine, script) -> SchemaState:  # type: ignore[no-untyped-def]
+def check_schema(engine: Engine, script: ScriptDirectory) -> SchemaState:
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             # Don't queue behind a migration's table locks; the probe has a deadline to keep.

@@ -1,0 +1,104 @@
+"""Helpers shared by the cluster tests: run the CLI, kubectl against the cluster, pod specs."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from scripts.cluster import config as cc  # noqa: E402
+
+TEST_IMAGE_SRC = Path(__file__).resolve().parent / "testimage"
+DOCKER = "/usr/bin/docker"
+
+# The chart's securityContext (runtime user app, UID/GID 10001), which the restricted profile admits.
+RESTRICTED_POD_SC = {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
+                     "seccompProfile": {"type": "RuntimeDefault"}}
+RESTRICTED_CONTAINER_SC = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                           "runAsNonRoot": True, "runAsUser": 10001,
+                           "capabilities": {"drop": ["ALL"]}}
+
+
+def run_cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    r = subprocess.run([sys.executable, "-m", "scripts.cluster", *args], cwd=REPO, capture_output=True,
+                       text=True, timeout=timeout)
+    print(r.stdout, r.stderr, sep="\n")
+    return r
+
+
+class Cluster:
+    def __init__(self, state: cc.State):
+        self.state = state
+        self.kubectl_bin = str(cc.kube_bin("kubectl"))
+
+    def kubectl(self, *args: str, input: str | None = None, timeout: float = 60,
+                check: bool = True) -> subprocess.CompletedProcess:
+        r = subprocess.run([self.kubectl_bin, "--kubeconfig", str(self.state.admin_kubeconfig), *args],
+                           input=input, capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+        return r
+
+    def get_json(self, *args: str) -> dict:
+        return json.loads(self.kubectl("get", *args, "-o", "json").stdout)
+
+    def apply(self, *objects: dict) -> None:
+        self.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": list(objects)}))
+
+    def wait(self, what: str, *args: str, timeout: int = 90) -> None:
+        r = self.kubectl("wait", what, *args, f"--timeout={timeout}s", timeout=timeout + 10, check=False)
+        if r.returncode != 0:
+            ns = next((a.split("=", 1)[1] for a in args if a.startswith("--namespace=")), None)
+            diag = self.kubectl("get", "pods,events", *(["-n", ns] if ns else ["-A"]), check=False).stdout
+            raise AssertionError(f"kubectl wait {what} {' '.join(args)} failed: {r.stderr}\n{diag}")
+
+    def node_ready(self) -> bool:
+        r = self.kubectl("get", "node", cc.NODE_NAME, "-o",
+                         "jsonpath={.status.conditions[?(@.type=='Ready')].status}", check=False)
+        return r.stdout.strip() == "True"
+
+
+def poll(predicate, timeout: float, interval: float = 0.5, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def _ensure_busybox() -> Path:
+    path = Path("/bin/busybox")
+    if not path.exists():
+        subprocess.run(["apt-get", "install", "-y", "-q", "busybox-static"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, capture_output=True)
+    out = subprocess.run(["file", "-L", str(path)], capture_output=True, text=True).stdout
+    if "dynamically linked" in out:
+        pytest.fail("the test image needs a static busybox: `apt-get install busybox-static`")
+    return path
+
+
+def pod(name: str, image: str, command: list[str] | None = None, volumes: list[dict] | None = None,
+        mounts: list[dict] | None = None, restricted: bool = True, pull: str = "IfNotPresent",
+        labels: dict | None = None) -> dict:
+    ctr = {"name": "main", "image": image, "imagePullPolicy": pull,
+           "volumeMounts": [{"name": "work", "mountPath": "/work"}] + (mounts or [])}
+    if command:
+        ctr["command"] = command
+    if restricted:
+        ctr["securityContext"] = RESTRICTED_CONTAINER_SC
+    spec = {"containers": [ctr], "terminationGracePeriodSeconds": 1,
+            "volumes": [{"name": "work", "emptyDir": {}}] + (volumes or [])}
+    if restricted:
+        spec["securityContext"] = RESTRICTED_POD_SC
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {}}, "spec": spec}
