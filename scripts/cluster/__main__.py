@@ -2,7 +2,9 @@
 import signal
 import sys
 
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
+if len(sys.argv) > 1 and sys.argv[1] in ("status", "logs", "env"):
+    # Read-only commands end quietly under `| head`; up/down/prune keep going (ui.say drops output).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 if not __package__:
     # Run as a directory (python3 scripts/cluster): make the repo root importable.

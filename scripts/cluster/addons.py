@@ -5,6 +5,7 @@ Objects are built as Python dicts and server-side applied as one JSON List (no Y
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 
@@ -173,6 +174,15 @@ def all_objects(state: config.State) -> list[dict]:
     return rbac_objects() + registry_objects() + coredns_objects() + provisioner_objects(state)
 
 
+def digest(state: config.State) -> str:
+    return hashlib.sha256(json.dumps(all_objects(state), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def applied_digest(state: config.State) -> str:
+    p = state.run / "addons.digest"
+    return p.read_text().strip() if p.exists() else ""
+
+
 def apply(state: config.State, objects: list[dict] | None = None) -> None:
     doc = {"apiVersion": "v1", "kind": "List", "items": objects or all_objects(state)}
     cmd = [str(config.kube_bin("kubectl")), "--kubeconfig", str(state.admin_kubeconfig), "apply",
@@ -180,3 +190,5 @@ def apply(state: config.State, objects: list[dict] | None = None) -> None:
     r = subprocess.run(cmd, input=json.dumps(doc), capture_output=True, text=True, timeout=60)
     if r.returncode != 0:
         raise RuntimeError(f"kubectl apply of the cluster add-ons failed: {r.stderr.strip()}")
+    if objects is None:
+        (state.run / "addons.digest").write_text(digest(state) + "\n")

@@ -218,7 +218,7 @@ def ensure_kubernetes() -> None:
 
 def ensure_all() -> None:
     """Every binary `up` needs, building what is missing (prints one line per built item)."""
-    with step("kubernetes binaries"):
+    with step("kubernetes binaries", quiet_if_fast=True):
         ensure_kubernetes()
     for u in upstreams().values():
         if not (u.binary.exists() and _read_manifest(u.binary)):

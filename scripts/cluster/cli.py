@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         from .status import logs
         return logs(state, args.component, args.lines, args.follow)
     if args.cmd == "prune":
-        from .status import prune
+        from .prune import prune
         return prune(state, args.keep)
     if args.cmd == "env":
         from .status import env_json

@@ -1,6 +1,7 @@
 """Progress lines with timings, and failures that name the component and show its log."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -17,31 +18,28 @@ class ComponentError(RuntimeError):
 
 
 def say(msg: str) -> None:
-    print(msg, flush=True)
+    """Print a progress line; if the reader went away (`up | head`), carry on without output rather
+    than leave the cluster half started."""
+    try:
+        print(msg, flush=True)
+    except BrokenPipeError:
+        devnull = open(os.devnull, "w")
+        os.dup2(devnull.fileno(), sys.stdout.fileno())
 
 
 @contextmanager
 def step(name: str, quiet_if_fast: bool = False):
-    """`  name ... ok (1.2s)`; quiet steps print nothing when they take under half a second."""
+    """`  name ... ok (1.2s)` once done; quiet steps print nothing when they take under half a second."""
     start = time.monotonic()
-    if not quiet_if_fast:
-        sys.stdout.write(f"  {name} ... ")
-        sys.stdout.flush()
     try:
         yield
     except BaseException:
-        if quiet_if_fast:
-            sys.stdout.write(f"  {name} ... ")
-        sys.stdout.write(f"FAILED ({time.monotonic() - start:.1f}s)\n")
-        sys.stdout.flush()
+        say(f"  {name} ... FAILED ({time.monotonic() - start:.1f}s)")
         raise
     took = time.monotonic() - start
     if quiet_if_fast and took < 0.5:
         return
-    if quiet_if_fast:
-        sys.stdout.write(f"  {name} ... ")
-    sys.stdout.write(f"ok ({took:.1f}s)\n")
-    sys.stdout.flush()
+    say(f"  {name} ... ok ({took:.1f}s)")
 
 
 def log_tail(path: Path | None, lines: int = 30) -> str:

@@ -137,7 +137,16 @@ class Up:
         builds.ensure_all()
         self.node_ip = config.node_ip()
         if self.already_up():
+            from .status import component_lines
+            if addons.applied_digest(st) != addons.digest(st):
+                # Our images or add-on manifests changed (e.g. a new provisioner): update in place.
+                images.ensure_in_containerd(st)
+                addons.apply(st)
+                self.wait_deployments()
+                self.line("add-ons updated")
             say(f"==> already up ({self.elapsed().strip()}); kubectl --context {config.CONTEXT}")
+            for line in component_lines(st)[1]:
+                say(line)
             return 0
         left = teardown.anything_left(st)
         if left:
@@ -170,6 +179,8 @@ class Up:
             imported = images.ensure_in_containerd(st)
             if imported:
                 self.line(f"imported {len(imported)} image(s) into containerd", time.monotonic() - t)
+            f_reg.result()
+            f_push = pool.submit(images.ensure_in_registry)  # only does work on a fresh registry
             f_api.result()
             for n in ("kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"):
                 self.launch(n)
@@ -181,8 +192,6 @@ class Up:
                       time.monotonic() - t)
             path = kubeconfig.merge_into_user(st)
             self.line(f"context {config.CONTEXT} in {path}")
-            f_reg.result()
-            f_push = pool.submit(images.ensure_in_registry)
             for w in waits:
                 w.result()
             self.wait_node_ready()

@@ -60,13 +60,14 @@ path-exclude /usr/share/info/*
 path-exclude /usr/share/locale/*
 path-exclude /usr/share/lintian/*
 """
-APT_CLEAN_CFG = """\
-DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };
-APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };
-Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
-Acquire::Languages "none";
-APT::Install-Recommends "false";
-"""
+_APT_RM = "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin"
+APT_CLEAN_CFG = (
+    f'DPkg::Post-Invoke {{ "{_APT_RM} || true"; }};\n'
+    f'APT::Update::Post-Invoke {{ "{_APT_RM} || true"; }};\n'
+    'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";\n'
+    'Acquire::Languages "none";\n'
+    'APT::Install-Recommends "false";\n'
+)
 
 
 def log(msg: str) -> None:

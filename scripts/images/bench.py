@@ -28,13 +28,13 @@ COMMENT = {"backend": "\n# bench: code-only change {n}\n", "frontend": "\n// ben
 
 # Why each heavy dependency is (or is not) in the runtime image. Sizes are measured, not quoted.
 VERDICTS = {
-    "cohere": "AI chat (/api/chat) SDK; its tokenizers/huggingface-hub/hf-xet/fastavro tail is "
-              "unused by the chat call: a thin httpx client would save most of it",
+    "cohere": "AI chat (/api/chat) SDK; most of it is its tokenizers/huggingface-hub/hf-xet/"
+              "fastavro tail (local tokenize, datasets), not chat: a thin httpx client would save it",
     "sqlalchemy": "ORM core under SQLModel + Alembic; earns its place (C extensions for speed)",
     "uvloop": "faster event loop; optional (asyncio works without), keep for throughput",
     "psycopg-binary": "Postgres driver with bundled libpq/OpenSSL; earns its place (no compiler)",
     "pydantic-core": "validation core of FastAPI/pydantic; earns its place",
-    "watchfiles": "only `--reload` uses it; dead weight in runtime (small: could move to requirements-dev.txt)",
+    "watchfiles": "only `--reload` uses it; dead weight in runtime (small; could be a dev-only dep)",
     "alembic": "migrations at start-up; earns its place",
     "pydantic": "request/response models and settings; earns its place",
     "uvicorn": "ASGI server; earns its place",
@@ -45,8 +45,9 @@ VERDICTS = {
     "fastapi": "the web framework; earns its place",
     "argon2-cffi": "password hashing; earns its place",
     "next": "Next.js server runtime (traced subset only); earns its place",
-    "@img/sharp-libvips-linux-x64": "libvips for next/image optimisation; the app renders no "
-                                     "<Image>, so `images: { unoptimized: true }` could drop it",
+    "@img/sharp-libvips-linux-x64": "libvips for next/image optimisation; no page renders "
+                                     "next/image today, so it is weight kept for when one does",
+    "sharp": "loader for the libvips above (same verdict)",
     "react-dom": "React server renderer; earns its place",
 }
 

@@ -10,14 +10,18 @@ from . import context, plan, reset_data, secrets
 from .plan import REPO
 
 
-def _base_args() -> dict[str, str]:
+def _image_settings() -> plan.ImageSettings:
+    """Base images, the CA-bundle build secret and the build network, as scripts.images builds them."""
     from scripts.images.bases import base_image_args
-    return base_image_args()
+    from scripts.images.build import build_secret_args
+    from scripts.images.docker_cli import build_network
+    return plan.ImageSettings(base_args=base_image_args(), secrets=build_secret_args(),
+                              network=build_network()[0] or "")
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     flags = plan.Flags.from_tilt(json.loads(args.config or "{}"))
-    result = plan.build(flags, args.context, _base_args())
+    result = plan.build(flags, args.context, _image_settings())
     print(json.dumps(result))
     return 0
 

@@ -22,6 +22,14 @@ class PlanError(Exception):
     pass
 
 
+@dataclasses.dataclass(frozen=True)
+class ImageSettings:
+    """How images are built here (from scripts.images): the same for Tilt and `scripts.images build`."""
+    base_args: dict[str, str]
+    secrets: list[str] = dataclasses.field(default_factory=list)  # BuildKit --secret (CA bundle for pip/npm)
+    network: str = ""  # "" = the engine's default bridge; "host" where that bridge is unusable
+
+
 @dataclasses.dataclass
 class Flags:
     """The Tiltfile's config flags (`tilt up -- --mode=prod --only=backend …`)."""
@@ -80,7 +88,8 @@ def required_secret_keys(flags: Flags) -> list[str]:
     return ["JWT_SECRET"] if flags.mode == "prod" else []
 
 
-def image_builds(flags: Flags, base_args: dict[str, str], repo: Path = REPO) -> list[dict]:
+def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> list[dict]:
+    base_args = settings.base_args
     # Next serves frontend/public as static files; it is optional, and Tilt refuses missing paths.
     public = ["public"] if (repo / "frontend" / "public").is_dir() else []
     target = "dev" if flags.mode == "dev" else "runtime"
@@ -92,6 +101,8 @@ def image_builds(flags: Flags, base_args: dict[str, str], repo: Path = REPO) -> 
         "dockerfile": "docker/backend.Dockerfile",
         "target": target,
         "build_args": {k: v for k, v in base_args.items() if k.startswith("PYTHON")} | _oci_args(),
+        "secret": settings.secrets,
+        "network": settings.network,
         # Only what the image uses: tests, caches and local data never trigger a build.
         "only": ["app", "alembic.ini", "pyproject.toml", "requirements.txt", "requirements-dev.txt"],
         "ignore": ["**/__pycache__", "**/*.pyc", "data"],
@@ -110,6 +121,8 @@ def image_builds(flags: Flags, base_args: dict[str, str], repo: Path = REPO) -> 
         "dockerfile": "docker/frontend.Dockerfile",
         "target": target,
         "build_args": {k: v for k, v in base_args.items() if k.startswith("NODE")} | _oci_args(),
+        "secret": settings.secrets,
+        "network": settings.network,
         "only": ["src", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json", ".npmrc"]
         + public,
         "ignore": ["node_modules", ".next"],
@@ -167,7 +180,7 @@ def probes(flags: Flags) -> list[dict]:
             for svc, kind, port, path in table if _enabled(flags, svc)]
 
 
-def build(flags: Flags, kube_context: str, base_args: dict[str, str], repo: Path = REPO,
+def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path = REPO,
           release: str = "todo-app") -> dict:
     """The whole plan. Raises PlanError / ContextRefused / SecretError with a user-facing message."""
     context.check(kube_context, flags.allow_context)
@@ -186,7 +199,7 @@ def build(flags: Flags, kube_context: str, base_args: dict[str, str], repo: Path
         "values": values_files(flags),
         "set": [f"secrets.checksum={secrets.checksum(data)}"],
         "env_file": flags.env_file,
-        "images": image_builds(flags, base_args, repo),
+        "images": image_builds(flags, settings, repo),
         "resources": resources(flags, release),
         "probes": probes(flags),
         "smoke": {

@@ -43,7 +43,8 @@ SUITES: list[Suite] = [
     _npm("frontend-unit", "test:ci", junit="test-results/junit.xml"),
     _npm("frontend-e2e", "test:e2e"),
     _pytest("images", "tests/images", needs=("docker",)),
-    _pytest("cluster", "tests/cluster", needs=("docker", "cluster")),
+    # Every cluster test in one pytest session: one cluster, started once.
+    _pytest("cluster", "tests/cluster", "tests/e2e", needs=("docker", "cluster")),
 ]
 
 

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from tiltlib import REPO, copy_repo, tool_env
+from scripts.tilt.session import REPO, copy_repo, tool_env
 
 KUBECONFIG = """apiVersion: v1
 kind: Config

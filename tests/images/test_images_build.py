@@ -58,3 +58,12 @@ def test_dockerfiles_use_base_args_with_official_defaults_and_no_syntax_line():
 def test_dockerignore_keeps_secrets_and_vcs_out_of_the_context(context):
     lines = set((REPO_ROOT / context / ".dockerignore").read_text().split())
     assert {"**/.git", "**/.env", "**/.env.*"} <= lines
+
+
+@pytest.mark.parametrize("image", [i for i in IMAGES if i.endswith(":dev")])
+def test_dev_images_have_tar_and_a_writable_app_dir_for_live_update(built, image):
+    # Tilt's live update streams a tar archive into the container and unpacks it as uid 10001.
+    out = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c",
+                 "command -v tar && echo synced | tar -cf - -C /tmp . >/dev/null "
+                 "&& touch /app/.live-update-probe && echo writable").stdout.split()
+    assert out[-1] == "writable" and out[0].endswith("/tar"), out

@@ -3,7 +3,8 @@ import pytest
 from scripts.tilt import context, plan, secrets
 from scripts.tilt.plan import Flags
 
-BASES = {"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"}
+BASES = plan.ImageSettings({"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"},
+                           secrets=["id=build_ca,src=/etc/ssl/certs/ca-certificates.crt"], network="host")
 
 
 @pytest.fixture
@@ -26,6 +27,8 @@ def test_dev_plan_uses_dev_targets_live_update_and_dev_values(repo):
     assert "backend/requirements.txt" in backend["live_update"]["fall_back_on"]
     assert backend["build_args"]["PYTHON_BASE"] == "python:3.13-slim"
     assert "NODE_BASE" not in backend["build_args"]
+    # Built exactly like `scripts.images build`: CA bundle secret for pip/npm, same network.
+    assert all(i["secret"] == BASES.secrets and i["network"] == "host" for i in p["images"])
 
 
 def test_prod_plan_uses_runtime_targets_without_live_update(repo):

@@ -29,7 +29,7 @@ import (
 
 const (
 	defaultName     = "todo-local/host-path"
-	archiveAnnotion = "todo-local/archive-on-delete"
+	archiveAnnotation = "todo-local/archive-on-delete"
 )
 
 type hostPathProvisioner struct {
@@ -69,7 +69,7 @@ func (p *hostPathProvisioner) Provision(ctx context.Context, opts controller.Pro
 	}
 	annotations := map[string]string{}
 	if strings.EqualFold(opts.StorageClass.Parameters["archiveOnDelete"], "true") {
-		annotations[archiveAnnotion] = "true"
+		annotations[archiveAnnotation] = "true"
 	}
 	dirType := v1.HostPathDirectoryOrCreate
 	pv := &v1.PersistentVolume{
@@ -101,7 +101,7 @@ func (p *hostPathProvisioner) Delete(ctx context.Context, pv *v1.PersistentVolum
 	if filepath.Dir(dir) != filepath.Clean(p.baseDir) {
 		return &controller.IgnoredError{Reason: fmt.Sprintf("%s is not under %s", dir, p.baseDir)}
 	}
-	if pv.Annotations[archiveAnnotion] == "true" {
+	if pv.Annotations[archiveAnnotation] == "true" {
 		archived := filepath.Join(p.baseDir, "archived-"+filepath.Base(dir))
 		if err := os.Rename(dir, archived); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("archive %s: %w", dir, err)

@@ -1,4 +1,4 @@
-"""Drive real Tilt sessions for the e2e tests, isolated from a developer's own loop.
+"""Drive real Tilt sessions (e2e tests, the loop benchmark), isolated from a developer's own loop.
 
 Each session runs from a copy of the working tree in a temp dir, with its own Tilt API port, its
 own namespace and its own local ports, so `todo-app`, 8000, 3000 and 10350 are never touched.
@@ -49,7 +49,7 @@ def copy_repo(dest: Path) -> Path:
 class Tilt:
     """One `tilt up`/`tilt ci` session against the local cluster."""
 
-    def __init__(self, workdir: Path, context: str = "todo-local", namespace: str | None = None):
+    def __init__(self, workdir: Path, context: str, namespace: str | None = None):
         self.workdir = workdir
         self.context = context
         self.namespace = namespace or f"todo-e2e-{uuid.uuid4().hex[:6]}"
@@ -66,9 +66,11 @@ class Tilt:
     def env(self) -> dict[str, str]:
         return tool_env(TILT_PORT=str(self.port))
 
-    def ci(self, *extra: str, timeout: float = 900) -> tuple[int, str, float]:
+    def ci(self, *extra: str, snapshot: Path | None = None, timeout: float = 900) -> tuple[int, str, float]:
+        """Run `tilt ci`; Tiltfile flags in `extra`. Returns (exit code, output, seconds)."""
         start = time.monotonic()
-        p = subprocess.run(["tilt", "ci", "--port", str(self.port), "--context", self.context,
+        snap = [f"--output-snapshot-on-exit={snapshot}"] if snapshot else []
+        p = subprocess.run(["tilt", "ci", "--port", str(self.port), "--context", self.context, *snap,
                             *self.flags(*extra)], cwd=self.workdir, env=self.env(),
                            capture_output=True, text=True, timeout=timeout)
         out = p.stdout + p.stderr

@@ -1,0 +1,177 @@
+"""The daily loop under `tilt up`: probe resources, live update, migrations, probe flips, and dev data
+that survives `tilt down`. One Tilt session (module scope) in its own namespace and ports."""
+import time
+import uuid
+
+import pytest
+import requests
+
+from scripts.tilt.session import Tilt, copy_repo
+
+PROBES = ["backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
+APP = ["backend", "frontend"] + PROBES
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory, kube_context):
+    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("loop")), kube_context)
+    tilt.up()
+    try:
+        tilt.wait_ready(APP, timeout=600)
+        yield tilt
+    finally:
+        tilt.stop()
+        tilt.down()
+        tilt.delete_namespace()
+
+
+def backend(loop, path):
+    return f"http://localhost:{loop.backend_port}{path}"
+
+
+def frontend(loop, path):
+    return f"http://localhost:{loop.frontend_port}{path}"
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except requests.RequestException as err:
+            last = err
+        time.sleep(0.25)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def backend_pod(loop):
+    out = loop.kubectl("get", "pods", "-l", "app.kubernetes.io/component=backend", "-o",
+                       "jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses[0].restartCount}{'\\n'}{end}").stdout
+    pods = [line.split() for line in out.splitlines() if line.strip()]
+    assert len(pods) == 1, pods
+    return pods[0][0], int(pods[0][1])
+
+
+def test_dashboard_has_one_green_resource_per_probe_and_the_links(loop):
+    for name in PROBES:
+        assert loop.runtime_status(name) == "ok", name
+    links = {l.get("name"): l.get("url") for l in loop.uiresource("backend")["status"].get("endpointLinks", [])}
+    assert links["API docs"] == backend(loop, "/docs")
+    assert links["/ready"] == backend(loop, "/ready")
+    app_links = {l.get("name") for l in loop.uiresource("frontend")["status"].get("endpointLinks", [])}
+    assert "app" in app_links
+
+
+def test_backend_route_edit_is_served_by_the_same_pod(loop):
+    pod_before = backend_pod(loop)
+    marker = f"e2e-{uuid.uuid4().hex[:8]}"
+    route = loop.workdir / "backend/app/api/routes/health.py"
+    route.write_text(route.read_text() + f'''
+
+@router.get("/e2e-marker")
+async def e2e_marker() -> dict[str, str]:
+    return {{"marker": "{marker}"}}
+''')
+    wait_for(lambda: requests.get(backend(loop, "/e2e-marker"), timeout=2).json().get("marker") == marker,
+             60, "the edited backend route")
+    assert backend_pod(loop) == pod_before, "live update must not replace or restart the pod"
+
+
+def test_frontend_page_edit_shows_the_new_text(loop):
+    page = loop.workdir / "frontend/src/app/login/page.tsx"
+    marker = f"E2E{uuid.uuid4().hex[:8]}"
+    text = page.read_text()
+    assert "<h1>Log in</h1>" in text
+    page.write_text(text.replace("<h1>Log in</h1>", f"<h1>Log in {marker}</h1>", 1))
+    wait_for(lambda: marker in requests.get(frontend(loop, "/login"), timeout=10).text, 120,
+             "the edited login page")
+
+
+def test_new_migration_is_applied_and_ready_waits_for_it(loop):
+    versions = loop.workdir / "backend/app/migrations/versions"
+    revision = "0002_e2e_note"
+    (versions / f"{revision}.py").write_text(f'''"""e2e: add a table (written by the live-update test)."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{revision}"
+down_revision = {_current_head(versions)!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("e2e_note", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("e2e_note")
+''')
+    body = wait_for(lambda: (r := requests.get(backend(loop, "/ready"), timeout=3)).status_code == 200
+                    and r.json().get("revision") == revision and r.json(), 90, f"/ready at {revision}")
+    assert body["status"] == "ready"
+
+
+def _current_head(versions):
+    import re
+    revs, downs = set(), set()
+    for f in versions.glob("*.py"):
+        t = f.read_text()
+        m = re.search(r'^revision\s*(?::\s*str)?\s*=\s*["\']([^"\']+)', t, re.M)
+        d = re.search(r'^down_revision[^=]*=\s*["\']([^"\']+)', t, re.M)
+        if m:
+            revs.add(m.group(1))
+        if d:
+            downs.add(d.group(1))
+    (head,) = revs - downs
+    return head
+
+
+def test_readiness_flips_red_while_liveness_stays_green_without_a_restart(loop):
+    pod, restarts = backend_pod(loop)
+    # Schema behind the code: readiness must fail, liveness must not (no restart for a DB problem).
+    loop.kubectl("exec", pod, "--", "python", "-m", "alembic", "downgrade", "base")
+    wait_for(lambda: loop.runtime_status("backend-readiness") == "error", 60, "backend-readiness red")
+    assert loop.runtime_status("backend-liveness") == "ok"
+    ready = requests.get(backend(loop, "/ready"), timeout=3)
+    assert ready.status_code == 503 and "schema behind" in ready.json()["reason"]
+    loop.kubectl("exec", pod, "--", "python", "-m", "app.migrate")
+    wait_for(lambda: loop.runtime_status("backend-readiness") == "ok", 60, "backend-readiness green again")
+    assert loop.runtime_status("backend-liveness") == "ok"
+    assert backend_pod(loop) == (pod, restarts)
+    assert "backend /ready" in loop.log.read_text() and "schema behind" in loop.log.read_text()
+
+
+def test_requirements_change_rebuilds_and_the_backend_comes_back(loop):
+    pod, _ = backend_pod(loop)
+    reqs = loop.workdir / "backend/requirements.txt"
+    reqs.write_text(reqs.read_text() + "# e2e: a dependency change falls back to a full image build\n")
+    wait_for(lambda: backend_pod(loop)[0] != pod, 300, "a new backend pod after the rebuild")
+    loop.wait_ready(["backend", "backend-readiness"], timeout=300)
+    assert requests.get(backend(loop, "/ready"), timeout=5).status_code == 200
+
+
+def test_tilt_down_keeps_dev_data_and_the_next_up_finds_it(loop):
+    session = requests.Session()
+    user = {"email": f"keep-{uuid.uuid4().hex[:8]}@example.com", "password": "a-long-password-123"}
+    assert session.post(frontend(loop, "/api/auth/signup"), json=user, timeout=10).status_code in (200, 201)
+    title = f"survives tilt down {uuid.uuid4().hex[:6]}"
+    assert session.post(frontend(loop, "/api/tasks"), json={"title": title}, timeout=10).status_code == 201
+
+    loop.stop()
+    down = loop.down()
+    assert down.returncode == 0, down.stderr
+    deployments = loop.kubectl("get", "deployments", "-o", "name").stdout.split()
+    assert deployments == [], "tilt down must remove the workloads"
+    pvcs = loop.kubectl("get", "pvc", "-o", "name").stdout.split()
+    assert any(p.endswith("-backend-data") for p in pvcs), "the dev data claim must survive tilt down"
+
+    loop.up()
+    loop.wait_ready(["backend", "frontend", "backend-readiness"], timeout=600)
+    again = requests.Session()
+    assert again.post(frontend(loop, "/api/auth/login"), json=user, timeout=10).status_code == 200
+    titles = [t["title"] for t in again.get(frontend(loop, "/api/tasks"), timeout=10).json()["items"]]
+    assert title in titles
