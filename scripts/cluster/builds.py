@@ -188,8 +188,11 @@ def build_own(name: str) -> tuple[bool, float]:
                 src, log, env)
     tmp.rename(binary)
     secs = time.monotonic() - start
+    # The first (cold) build's time is what the benchmark reports; later rebuilds are incremental.
+    first = (m or {}).get("first_build_seconds", (m or {}).get("seconds", round(secs, 1)))
     _write_manifest(binary, {"name": name, "version": config.cluster_versions()[name],
-                             "source_hash": digest, "seconds": round(secs, 1), "go": _go_version(),
+                             "source_hash": digest, "seconds": round(secs, 1), "first_build_seconds": first,
+                             "go": _go_version(),
                              "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "log": str(log)})
     return True, secs
 

@@ -1,7 +1,9 @@
 """Debian packages the cluster runs on the host; installed with apt-get when missing (as root).
 
 containerd 1.6 (CRI v1, supported by kubelet 1.35), runc and the CNI plugins come from Debian; so do
-the registry, iptables/conntrack (kube-proxy), openssl (certificates) and iproute2.
+the registry, iptables/conntrack (kube-proxy), openssl (certificates) and iproute2. A package is only
+installed when the file it provides is missing, so a host whose containerd comes from elsewhere
+(e.g. docker-ce's containerd.io, which conflicts with Debian's) is left as it is.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ PACKAGES = {
     "openssl": "/usr/bin/openssl",
     "iproute2": "/sbin/ip",
     "mount": "/bin/mount",
-    "docker.io": "/usr/bin/docker",
 }
+# The Docker engine (to build the cluster's images on first use) is the toolchain's to install
+# (`python3 scripts/toolchain install docker`); images.py says so if it is missing.
 
 
 def missing() -> list[str]:

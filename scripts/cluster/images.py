@@ -58,6 +58,8 @@ def docker_env() -> dict[str, str]:
 
 
 def docker_available() -> bool:
+    if not os.path.exists(DOCKER):
+        return False
     return subprocess.run([DOCKER, "version", "--format", "{{.Server.Version}}"], capture_output=True,
                           env=docker_env()).returncode == 0
 
@@ -130,7 +132,7 @@ def ensure_in_containerd(state: config.State) -> list[str]:
     if missing and not docker_available():
         raise RuntimeError("the Docker engine is needed to build the cluster's images "
                            f"({', '.join(missing)}) but `{DOCKER} version` cannot reach dockerd; "
-                           "start dockerd and retry")
+                           "start it with `python3 scripts/toolchain install docker` and retry")
     done = []
     for n in missing:
         image = build(n)

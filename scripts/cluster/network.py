@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def write_cni_conf(state: config.State) -> None:
 
 def ensure_sysctls() -> None:
     """Forwarding and bridged traffic through iptables are what pods and Services need."""
-    if not Path("/proc/sys/net/bridge/bridge-nf-call-iptables").exists():
+    if not Path("/proc/sys/net/bridge/bridge-nf-call-iptables").exists() and shutil.which("modprobe"):
         run(["modprobe", "br_netfilter"], check=False)
     if not Path("/proc/sys/net/bridge/bridge-nf-call-iptables").exists():
         raise RuntimeError("the br_netfilter kernel module is missing (no /proc/sys/net/bridge); "
@@ -150,7 +151,7 @@ def sweep_iptables() -> int:
     """Remove every chain of ours (see module doc) in both address families. Returns chains removed."""
     removed = 0
     for tool in ("iptables", "ip6tables"):
-        if not run(["which", f"{tool}-save"], check=False).stdout.strip():
+        if not shutil.which(f"{tool}-save", path="/usr/sbin:/sbin:/usr/bin:/bin"):
             continue
         for table in ("filter", "nat", "mangle"):
             removed += _sweep_table(tool, table)
@@ -160,6 +161,8 @@ def sweep_iptables() -> int:
 def remaining_chains() -> list[str]:
     out = []
     for tool in ("iptables", "ip6tables"):
+        if not shutil.which(f"{tool}-save", path="/usr/sbin:/sbin:/usr/bin:/bin"):
+            continue
         for table in ("filter", "nat", "mangle"):
             r = run([f"{tool}-save", "-t", table], check=False)
             out += [f"{tool}/{table}/{c}" for c in _owned_chains(r.stdout)] if r.returncode == 0 else []

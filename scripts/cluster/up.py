@@ -105,9 +105,11 @@ class Up:
         raise ComponentError("kubelet", f"node {config.NODE_NAME} not Ready after {timeout}s",
                              self.state.log("kubelet"))
 
-    def wait_deployments(self, timeout: float = 120) -> None:
-        """CoreDNS and the provisioner serve: a Ready pod of the current template whose container
-        started during this `up` (a Deployment's stored status may still describe the previous run)."""
+    def wait_deployments(self, timeout: float = 120, since: int | None = None) -> None:
+        """CoreDNS and the provisioner serve: their rollout is complete and a Ready pod of the current
+        template has a container started after `since` (default: this `up`'s start, because after a
+        restart a Deployment's stored status still describes the previous run)."""
+        since = self.since if since is None else since
         start = time.monotonic()
         pending = {"coredns", "todo-local-provisioner"}
         while pending and time.monotonic() - start < timeout:
@@ -116,7 +118,7 @@ class Up:
                 items = json.loads(r.stdout)["items"]
                 pods = [i for i in items if i["kind"] == "Pod"]
                 for d in (i for i in items if i["kind"] == "Deployment" and i["metadata"]["name"] in pending):
-                    if _serving(d, pods, self.since):
+                    if _serving(d, pods, since):
                         pending.discard(d["metadata"]["name"])
                         self.line(f"{d['metadata']['name']} ready", time.monotonic() - start)
             if pending:
@@ -142,7 +144,7 @@ class Up:
                 # Our images or add-on manifests changed (e.g. a new provisioner): update in place.
                 images.ensure_in_containerd(st)
                 addons.apply(st)
-                self.wait_deployments()
+                self.wait_deployments(since=0)  # live kubelet: statuses are current
                 self.line("add-ons updated")
             say(f"==> already up ({self.elapsed().strip()}); kubectl --context {config.CONTEXT}")
             for line in component_lines(st)[1]:
@@ -234,6 +236,10 @@ def _ts(value: str | None) -> float:
 
 
 def _serving(deploy: dict, pods: list[dict], since: int) -> bool:
+    st, meta = deploy.get("status", {}), deploy["metadata"]
+    if st.get("observedGeneration", 0) < meta.get("generation", 1) or \
+            st.get("updatedReplicas", 0) != st.get("replicas", 0):
+        return False  # a rollout is still under way
     selector = deploy["spec"]["selector"]["matchLabels"]
     image = deploy["spec"]["template"]["spec"]["containers"][0]["image"]
     for p in pods:
