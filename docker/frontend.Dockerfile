@@ -56,6 +56,9 @@ RUN --mount=type=cache,target=/app/.next/cache,sharing=locked \
 FROM base AS dev
 COPY --from=deps --chown=10001:10001 /app/node_modules ./node_modules
 COPY --chown=10001:10001 . .
+# next dev writes its output under .next/ (.next/dev, …). Create it owned by the runtime user: the
+# chart mounts an emptyDir at .next/cache, and the runtime would otherwise create .next as root.
+RUN install -d -o 10001 -g 10001 .next .next/cache
 ENV NODE_ENV=development
 USER 10001:10001
 EXPOSE 3000
@@ -82,7 +85,7 @@ COPY --from=build /app/.next/static ./.next/static
 COPY --from=build /app/public ./public
 # The only path Next writes at run time (image/fetch cache); mount a tmpfs there when the root
 # filesystem is read-only.
-RUN install -d -o 10001 -g 10001 .next/cache
+RUN install -d -o 10001 -g 10001 .next .next/cache
 USER 10001:10001
 EXPOSE 3000
 # No curl in slim images: Node 22 has fetch built in.

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from images_helpers import APP_UID, start
+from images_helpers import APP_UID, WRITABLE, start
 
 AS_APP = f"{APP_UID}:{APP_UID}"
 
@@ -29,7 +29,11 @@ FRONTEND_PAGE = "export default function ReloadProbe() {{\n  return <p>{token}</
 @pytest.fixture
 def dev(request, built):
     service = request.param
-    c = start(service, f"todo-{service}:dev")
+    # Mount the writable dirs as the chart does (emptyDir/PVC): the runtime creates missing mount
+    # points as root, which once left next dev unable to create .next/dev.
+    mounts = [a for path in WRITABLE[service] if path != "/tmp"
+              for a in ("--tmpfs", f"{path}:uid={APP_UID},gid={APP_UID},mode=0700")]
+    c = start(service, f"todo-{service}:dev", extra=tuple(mounts))
     yield c
     c.remove()
 
