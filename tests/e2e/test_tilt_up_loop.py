@@ -47,12 +47,18 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
-def backend_pod(loop):
+def backend_pods(loop):
+    """[(name, restart count)] of the backend's pods, including any still terminating."""
     out = loop.kubectl("get", "pods", "-l", "app.kubernetes.io/component=backend", "-o",
                        "jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses[0].restartCount}{'\\n'}{end}").stdout
-    pods = [line.split() for line in out.splitlines() if line.strip()]
+    return [(name, int(restarts or 0)) for name, _, restarts in
+            (line.partition(" ") for line in out.splitlines() if line.strip())]
+
+
+def backend_pod(loop):
+    pods = backend_pods(loop)
     assert len(pods) == 1, pods
-    return pods[0][0], int(pods[0][1])
+    return pods[0]
 
 
 def test_dashboard_has_one_green_resource_per_probe_and_the_links(loop):
@@ -149,7 +155,8 @@ def test_requirements_change_rebuilds_and_the_backend_comes_back(loop):
     pod, _ = backend_pod(loop)
     reqs = loop.workdir / "backend/requirements.txt"
     reqs.write_text(reqs.read_text() + "# e2e: a dependency change falls back to a full image build\n")
-    wait_for(lambda: backend_pod(loop)[0] != pod, 300, "a new backend pod after the rebuild")
+    wait_for(lambda: [p for p, _ in backend_pods(loop)] not in ([], [pod]) and len(backend_pods(loop)) == 1,
+             300, "exactly one, new, backend pod after the rebuild")
     loop.wait_ready(["backend", "backend-readiness"], timeout=300)
     assert requests.get(backend(loop, "/ready"), timeout=5).status_code == 200
 
