@@ -10,18 +10,22 @@ from . import context, plan, reset_data, secrets
 from .plan import REPO
 
 
-def _image_settings() -> plan.ImageSettings:
+def _image_settings(db: str = "sqlite") -> plan.ImageSettings:
     """Base images, the CA-bundle build secret and the build network, as scripts.images builds them."""
     from scripts.images.bases import base_image_args
     from scripts.images.build import build_secret_args
     from scripts.images.docker_cli import build_network
+    postgres_base = ""
+    if db == "postgres":
+        from scripts.images.postgres import base_arg
+        postgres_base = base_arg()
     return plan.ImageSettings(base_args=base_image_args(), secrets=build_secret_args(),
-                              network=build_network()[0] or "")
+                              network=build_network()[0] or "", postgres_base=postgres_base)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     flags = plan.Flags.from_tilt(json.loads(args.config or "{}"))
-    result = plan.build(flags, args.context, _image_settings())
+    result = plan.build(flags, args.context, _image_settings(flags.db))
     print(json.dumps(result))
     return 0
 
@@ -31,7 +35,9 @@ def cmd_secret_apply(args: argparse.Namespace) -> int:
     required = ["JWT_SECRET"] if args.mode == "prod" else []
     if args.mode == "dev":
         secrets.ensure_dev_jwt_secret(env_file)
-    data = secrets.secret_data(env_file, required)
+    if args.db == "postgres":
+        secrets.ensure_dev_postgres_password(env_file)
+    data = secrets.secret_data(env_file, required, db=args.db, release=args.release)
     print(secrets.apply(data, args.namespace, args.context))
     print(f"Secret {args.namespace}/{secrets.SECRET_NAME}: keys {', '.join(sorted(data))} "
           f"(checksum {secrets.checksum(data)[:12]}; values not shown)")
@@ -54,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     sa.add_argument("--context", required=True, help="the kube context Tilt deploys to")
     sa.add_argument("--env-file", default=".env")
     sa.add_argument("--mode", default="dev", choices=plan.MODES)
+    sa.add_argument("--db", default="sqlite", choices=plan.DATABASES)
+    sa.add_argument("--release", default="todo-app", help="Helm release (names the PostgreSQL Service)")
     rd = sub.add_parser("reset-data", help="wipe the backend's dev data volume")
     rd.add_argument("--namespace", required=True)
     rd.add_argument("--context", required=True, help="the kube context Tilt deploys to")

@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 CHART = "helm/todo-app"
 SERVICES = ("backend", "frontend")
 MODES = ("dev", "prod")
+DATABASES = ("sqlite", "postgres")
 
 
 class PlanError(Exception):
@@ -28,6 +29,7 @@ class ImageSettings:
     base_args: dict[str, str]
     secrets: list[str] = dataclasses.field(default_factory=list)  # BuildKit --secret (CA bundle for pip/npm)
     network: str = ""  # "" = the engine's default bridge; "host" where that bridge is unusable
+    postgres_base: str = ""  # POSTGRES_BASE for docker/postgres.Dockerfile (resolved only for --db=postgres)
 
 
 @dataclasses.dataclass
@@ -41,6 +43,7 @@ class Flags:
     frontend_port: int = 3000
     allow_context: list[str] = dataclasses.field(default_factory=list)
     env_file: str = ".env"
+    db: str = "sqlite"
 
     @classmethod
     def from_tilt(cls, cfg: dict) -> "Flags":
@@ -56,6 +59,7 @@ class Flags:
             frontend_port=int(one("frontend-port", 3000)),
             allow_context=list(cfg.get("allow-context") or []) + _env_list("TODO_APP_ALLOW_CONTEXT"),
             env_file=one("env-file", ".env"),
+            db=one("db", "sqlite"),
         )
 
 
@@ -67,6 +71,12 @@ def validate(flags: Flags, repo: Path = REPO) -> None:
     if flags.mode not in MODES:
         raise PlanError(f"--mode={flags.mode!r} is not a mode; use --mode=dev (live update) or --mode=prod "
                         f"(runtime images, values.yaml)")
+    if flags.db not in DATABASES:
+        raise PlanError(f"--db={flags.db!r} is not a database; use --db=sqlite (default: a file in the backend's "
+                        f"volume) or --db=postgres (PostgreSQL in the cluster, on a PersistentVolumeClaim)")
+    if flags.db == "postgres" and flags.only == ["frontend"]:
+        raise PlanError("--db=postgres with --only=frontend: the database is only used by the backend; "
+                        "add --only=backend or drop --db=postgres")
     bad = [s for s in flags.only if s not in SERVICES]
     if bad:
         raise PlanError(f"--only={','.join(bad)}: unknown service; use --only=backend and/or --only=frontend")
@@ -132,7 +142,22 @@ def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> li
             "sync": [["frontend/src", "/app/src"]] + [[f"frontend/{p}", f"/app/{p}"] for p in public],
         } if dev else None,
     }
-    return [b for b in (backend, frontend) if _enabled(flags, b["service"])]
+    builds = [b for b in (backend, frontend) if _enabled(flags, b["service"])]
+    if flags.db == "postgres":
+        builds.append({
+            "service": "postgresql",
+            "ref": "todo-postgres",
+            "context": "docker",
+            "dockerfile": "docker/postgres.Dockerfile",
+            "target": "",
+            "build_args": {"POSTGRES_BASE": settings.postgres_base} if settings.postgres_base else {},
+            "secret": settings.secrets,
+            "network": settings.network,
+            "only": ["postgres-entrypoint.sh"],
+            "ignore": [],
+            "live_update": None,
+        })
+    return builds
 
 
 def _oci_args() -> dict[str, str]:
@@ -147,10 +172,17 @@ def _enabled(flags: Flags, service: str) -> bool:
 def resources(flags: Flags, release: str) -> list[dict]:
     bp, fp = flags.backend_port, flags.frontend_port
     out = []
+    postgres = flags.db == "postgres"
+    if postgres:
+        # No port-forward: only the backend talks to it (kubectl port-forward when you need psql).
+        out.append({
+            "workload": f"{release}-postgresql", "name": "postgresql", "labels": ["app"],
+            "port_forwards": [], "resource_deps": ["app-secrets"], "links": [],
+        })
     if _enabled(flags, "backend"):
         out.append({
             "workload": f"{release}-backend", "name": "backend", "labels": ["app"],
-            "port_forwards": [f"{bp}:8000"], "resource_deps": ["app-secrets"],
+            "port_forwards": [f"{bp}:8000"], "resource_deps": ["app-secrets"] + (["postgresql"] if postgres else []),
             "links": [[f"http://localhost:{bp}/docs", "API docs"],
                       [f"http://localhost:{bp}/health", "/health"],
                       [f"http://localhost:{bp}/ready", "/ready"]],
@@ -188,16 +220,20 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
     env_file = repo / flags.env_file
     if flags.mode == "dev":
         secrets.ensure_dev_jwt_secret(env_file)
-    data = secrets.secret_data(env_file, required_secret_keys(flags))
+    if flags.db == "postgres":
+        secrets.ensure_dev_postgres_password(env_file)
+    data = secrets.secret_data(env_file, required_secret_keys(flags), db=flags.db, release=release)
     return {
         "mode": flags.mode,
+        "db": flags.db,
         "context": kube_context,
         "namespace": flags.namespace,
         "namespace_manifest": namespace.manifest(flags.namespace),
         "release": release,
         "chart": CHART,
         "values": values_files(flags),
-        "set": [f"secrets.checksum={secrets.checksum(data)}"],
+        "set": [f"secrets.checksum={secrets.checksum(data)}"]
+        + (["postgresql.enabled=true"] if flags.db == "postgres" else []),
         "env_file": flags.env_file,
         "images": image_builds(flags, settings, repo),
         "resources": resources(flags, release),

@@ -10,12 +10,16 @@ import json
 import secrets as pysecrets
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 from . import dotenv
 
 SECRET_NAME = "app-secrets"
 # Keys copied from .env into the Secret; anything else in .env is left alone.
-SECRET_KEYS = ("JWT_SECRET", "DATABASE_URL", "COHERE_API_KEY")
+SECRET_KEYS = ("JWT_SECRET", "DATABASE_URL", "COHERE_API_KEY", "POSTGRES_PASSWORD")
+# The chart's in-cluster PostgreSQL (postgresql.database/username defaults; Service <release>-postgresql).
+POSTGRES_USER = "todo"
+POSTGRES_DB = "todo"
 MIN_JWT_SECRET = 32
 
 
@@ -33,8 +37,33 @@ def ensure_dev_jwt_secret(env_file: Path) -> bool:
     return True
 
 
-def secret_data(env_file: Path, required: tuple[str, ...] | list[str]) -> dict[str, str]:
+def ensure_dev_postgres_password(env_file: Path) -> bool:
+    """--db=postgres: a stable POSTGRES_PASSWORD kept in .env. It must stay the same across runs: the
+    database on the claim keeps the password it was initialized with. Returns True when generated."""
+    if dotenv.load(env_file).get("POSTGRES_PASSWORD"):
+        return False
+    dotenv.append(env_file, "POSTGRES_PASSWORD", pysecrets.token_urlsafe(24),
+                  "generated for the in-cluster dev database (--db=postgres) by scripts/tilt/secrets.py; "
+                  "changing it later needs `Reset dev data` (the database keeps its first password)")
+    return True
+
+
+def postgres_url(password: str, release: str) -> str:
+    """DATABASE_URL of the chart's in-cluster PostgreSQL, as the backend sees it (Service DNS name)."""
+    return f"postgresql://{POSTGRES_USER}:{quote(password, safe='')}@{release}-postgresql:5432/{POSTGRES_DB}"
+
+
+def secret_data(env_file: Path, required: tuple[str, ...] | list[str], db: str = "sqlite",
+                release: str = "todo-app") -> dict[str, str]:
+    """The Secret's keys from .env. With db="postgres" DATABASE_URL is derived from POSTGRES_PASSWORD
+    (it points at the in-cluster database, whatever .env says for an external one)."""
     values = dotenv.load(env_file)
+    if db == "postgres":
+        if not values.get("POSTGRES_PASSWORD"):
+            raise SecretError(f"{env_file} has no POSTGRES_PASSWORD, which --db=postgres needs. Add "
+                              f"POSTGRES_PASSWORD=<a long random string> (in dev mode it is generated) and run "
+                              f"again; nothing was deployed.")
+        values["DATABASE_URL"] = postgres_url(values["POSTGRES_PASSWORD"], release)
     missing = [k for k in required if not values.get(k)]
     if missing:
         raise SecretError(

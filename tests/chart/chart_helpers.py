@@ -26,6 +26,7 @@ VALUES_SETS = {
     "prod": [],
     "dev": [CHART / "values-dev.yaml"],
     "optins": [HERE / "values-all-optins.yaml"],
+    "postgres": [HERE / "values-postgres.yaml"],
 }
 
 

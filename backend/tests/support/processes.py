@@ -38,15 +38,15 @@ def run_migrate(*args: str, timeout: float = 60, **settings: str) -> subprocess.
     )
 
 
-class Migrator:
-    """A background `python -m app.migrate` whose output can be awaited line by line."""
+class _Background:
+    """A backend module run as a process, its output collected line by line (no pipe can fill up)."""
 
-    def __init__(self, **settings: str) -> None:
+    def __init__(self, module: str, env: dict[str, str]) -> None:
         self.lines: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.migrate"],
+            [sys.executable, "-m", module],
             cwd=BACKEND_DIR,
-            env=process_env(**settings),
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -58,6 +58,13 @@ class Migrator:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.append(line.rstrip("\n"))
+
+
+class Migrator(_Background):
+    """A background `python -m app.migrate` whose output can be awaited line by line."""
+
+    def __init__(self, **settings: str) -> None:
+        super().__init__("app.migrate", process_env(**settings))
 
     @property
     def output(self) -> str:
@@ -83,29 +90,14 @@ def json_lines(output: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
-class Server:
-    """`python -m app` on its own port; stdout collected line by line (no pipe can fill up)."""
+class Server(_Background):
+    """`python -m app` on its own port."""
 
     def __init__(self, port: int, **settings: str) -> None:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
-        self.lines: list[str] = []
         self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app"],
-            cwd=BACKEND_DIR,
-            env=process_env(PORT=str(port), **settings),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
+        super().__init__("app", process_env(PORT=str(port), **settings))
 
     def get(self, path: str, timeout: float = 5.0, **kwargs: object) -> httpx.Response:
         return httpx.get(self.base_url + path, timeout=timeout, **kwargs)  # type: ignore[arg-type]

@@ -112,12 +112,15 @@ reported at once, naming the keys involved and the fix.
 */}}
 {{- define "todo-app.validateValues" -}}
 {{- $errors := list }}
-{{- if not .Values.database.external }}
+{{- if and .Values.database.external .Values.postgresql.enabled }}
+{{- $errors = append $errors "database.external and postgresql.enabled are both true: DATABASE_URL can name only one database. Use postgresql.enabled=true for the in-cluster dev database, or database.external=true for your own." }}
+{{- end }}
+{{- if not (or .Values.database.external .Values.postgresql.enabled) }}
 {{- if gt (int .Values.backend.replicaCount) 1 }}
-{{- $errors = append $errors (printf "backend.replicaCount is %d, but database.external is false: with the SQLite default each replica would have its own database. Set database.external=true (DATABASE_URL in the Secret) or backend.replicaCount=1." (int .Values.backend.replicaCount)) }}
+{{- $errors = append $errors (printf "backend.replicaCount is %d, but database.external is false: with the SQLite default each replica would have its own database. Set database.external=true (DATABASE_URL in the Secret), postgresql.enabled=true, or backend.replicaCount=1." (int .Values.backend.replicaCount)) }}
 {{- end }}
 {{- if .Values.backend.autoscaling.enabled }}
-{{- $errors = append $errors "backend.autoscaling.enabled is true, but database.external is false: with the SQLite default each replica would have its own database. Set database.external=true (DATABASE_URL in the Secret) or backend.autoscaling.enabled=false." }}
+{{- $errors = append $errors "backend.autoscaling.enabled is true, but database.external is false: with the SQLite default each replica would have its own database. Set database.external=true (DATABASE_URL in the Secret), postgresql.enabled=true, or backend.autoscaling.enabled=false." }}
 {{- end }}
 {{- end }}
 {{- range $component := list "backend" "frontend" }}

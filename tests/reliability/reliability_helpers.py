@@ -1,0 +1,65 @@
+"""Helpers for the reliability suite (a uniquely named module, so no other suite's helpers shadow it)."""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from scripts.tilt.session import Tilt
+
+TIMEOUT = 10
+
+
+class PostgresLoop(Tilt):
+    """A Tilt session whose namespace carries the suite's `todo-rel-` prefix."""
+    RESOURCES = ["postgresql", "backend", "backend-liveness", "backend-readiness"]
+
+    def __init__(self, workdir: Path, context: str):
+        super().__init__(workdir, context, namespace=f"todo-rel-{uuid.uuid4().hex[:6]}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.backend_port}"
+
+    def pods(self, component: str) -> list[tuple[str, int]]:
+        """[(name, restart count)] of one component's pods."""
+        out = self.kubectl("get", "pods", "-l", f"app.kubernetes.io/component={component}", "-o",
+                           "jsonpath={range .items[*]}{.metadata.name} "
+                           "{.status.containerStatuses[0].restartCount}{'\\n'}{end}").stdout
+        return [(n, int(r or 0)) for n, _, r in (l.partition(" ") for l in out.splitlines() if l.strip())]
+
+
+def new_user(base: str) -> tuple[dict, dict]:
+    """Sign up a fresh user; returns (credentials, Authorization header)."""
+    creds = {"email": f"rel-{uuid.uuid4().hex[:10]}@example.com", "password": f"pw-{uuid.uuid4().hex}"}
+    r = requests.post(f"{base}/api/auth/signup", json=creds, timeout=TIMEOUT)
+    assert r.status_code == 201, r.text
+    return creds, {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
+    """Poll until predicate() is truthy; returns (value, seconds waited)."""
+    start = time.monotonic()
+    last = None
+    while time.monotonic() - start < timeout:
+        try:
+            last = predicate()
+            if last:
+                return last, time.monotonic() - start
+        except requests.RequestException as err:
+            last = err
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def record(name: str, data: dict) -> None:
+    """Measured numbers for scripts/reliability/report.py (reports/ is gitignored)."""
+    import json
+
+    from scripts.tilt.session import REPO
+    out = REPO / "reports" / "reliability"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(f"{name}: {json.dumps(data, sort_keys=True)}")
