@@ -20,7 +20,9 @@ COREFILE = f""".:1053 {{
     kubernetes {config.CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {{
         pods insecure
         fallthrough in-addr.arpa ip6.arpa
-        ttl 30
+        # Short: a dev loop deletes and recreates Services (tilt down/up) within seconds, and a
+        # 30 s answer would keep pointing clients at the old ClusterIP.
+        ttl 5
     }}
     prometheus :9153
     forward . /etc/resolv.conf {{

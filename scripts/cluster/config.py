@@ -40,6 +40,7 @@ CNI_NETWORK = "todo-local"
 CGROUP_ROOT = "/todo-local"           # kubelet's cgroupRoot: a cgroup we create and remove ourselves
 FWD_CHAIN = "TODO-LOCAL-FWD"          # our ACCEPT rules for pod traffic (dockerd sets FORWARD to DROP)
 NAT_CHAIN = "TODO-LOCAL-NAT"          # our masquerade for pod egress
+OUT_CHAIN = "TODO-LOCAL-OUT"          # host-originated traffic to unassigned ClusterIPs
 STORAGE_CLASS = "todo-local-path"
 PROVISIONER_NAME = "todo-local/host-path"
 

@@ -78,8 +78,14 @@ def _ipt(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def ensure_host_rules() -> None:
     fwd, nat, pods, br = config.FWD_CHAIN, config.NAT_CHAIN, config.POD_CIDR, config.BRIDGE
+    # A ClusterIP that belongs to no Service (a stale DNS answer after a Service was recreated) is not
+    # DNATed by kube-proxy and would follow the default route off this machine. Refuse it here, so
+    # the client fails fast and locally (by the filter stage, real Service traffic is already DNATed).
+    no_service = ["-d", config.SERVICE_CIDR, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"]
     rules = {
+        ("filter", config.OUT_CHAIN, "OUTPUT"): [no_service],
         ("filter", fwd, "FORWARD"): [
+            no_service,
             # dockerd sets the FORWARD policy to DROP; pods need these.
             ["-s", pods, "-j", "ACCEPT"],                                 # pod egress and pod->pod
             ["-d", pods, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"],

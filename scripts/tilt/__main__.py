@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import context, plan, reset_data, secrets
+from . import context, dotenv, plan, preflight, reset_data, secrets
 from .plan import REPO
 
 
@@ -25,7 +25,15 @@ def _image_settings(db: str = "sqlite") -> plan.ImageSettings:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     flags = plan.Flags.from_tilt(json.loads(args.config or "{}"))
+    # Cheap, local decisions first (context, flags, .env), then what needs the outside world: a dead
+    # cluster or engine must fail here, in seconds, with the fix, before Tilt applies or builds anything.
+    context.check(args.context, flags.allow_context)
+    plan.validate(flags)
+    preflight.check_cluster(args.context)
+    preflight.check_docker()
     result = plan.build(flags, args.context, _image_settings(flags.db))
+    preflight.check_values(result["chart"], result["release"], result["namespace"], result["values"],
+                           result["set"], cwd=str(REPO))
     print(json.dumps(result))
     return 0
 
@@ -69,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data}[args.cmd](args)
-    except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError) as err:
+    except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError,
+            preflight.PreflightError, dotenv.DotenvError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1
 

@@ -33,4 +33,4 @@ def check(name: str, extra_allowed: list[str] | tuple[str, ...] = ()) -> None:
         f"(allowed: {', '.join(DEV_CONTEXTS)}), and the dev loop would overwrite whatever runs there. "
         f"Switch with `kubectl config use-context <dev context>`, or, if '{name}' really is a "
         f"disposable dev cluster, opt in with `tilt up -- --allow-context={name}` "
-        f"(or TODO_APP_ALLOW_CONTEXT={name}).")
+        f"(or TODO_APP_ALLOW_CONTEXT={name}); nothing was deployed.")

@@ -53,3 +53,22 @@ def test_dns_service_has_the_conventional_address(cluster: Cluster):
     svc = cluster.get_json("service", "kube-dns", "-n", "kube-system")
     assert svc["spec"]["clusterIP"] == cc.DNS_IP
     assert json.dumps(svc["spec"]["ports"]).count('"port": 53') == 2
+
+
+def test_a_clusterip_without_a_service_is_refused_locally(cluster: Cluster):
+    """A stale DNS answer (a Service recreated by tilt down/up) must fail fast here, never follow the
+    default route off this machine, where something else might answer (and once did, with a 404)."""
+    import socket
+    import time
+    unused = "10.96.250.250"
+    assert not cluster.kubectl("get", "services", "-A", "-o", "jsonpath={..clusterIP}").stdout.count(unused)
+    start = time.monotonic()
+    s = socket.socket()
+    s.settimeout(5)
+    try:
+        err = s.connect_ex((unused, 8000))
+    finally:
+        s.close()
+    assert err == 111, f"expected ECONNREFUSED from our reject rule, got errno {err}"
+    assert time.monotonic() - start < 1
+
