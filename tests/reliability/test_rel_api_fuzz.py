@@ -5,8 +5,8 @@ no response that contradicts the documented schema.
 Target: a locally started backend process (`python -m app`, production settings, SQLite in a temp
 DATA_DIR, a free port on 127.0.0.1): the same code as the image, without a cluster round trip per case.
 """
-import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -41,45 +41,34 @@ def local_backend(tmp_path_factory):
         proc.wait(30)
 
 
-def fuzz(base, tmp_path, name, examples, headers=()):
-    report = tmp_path / f"{name}.ndjson"
+def fuzz(base, name, examples, max_time, headers=()):
+    """One schemathesis run (all phases: coverage, fuzzing, stateful). Returns (exit code, summary,
+    generated cases). The time budget bounds the load on the shared machine."""
     cmd = [str(REPO / ".venv/bin/schemathesis"), "run", f"{base}/openapi.json", "-n", str(examples),
            "-c", CHECKS, "--seed", "20261125", "--workers", "1", "--request-timeout", "10",
-           "--max-time", "240", "--report", "ndjson", "--report-ndjson-path", str(report)]
+           "--max-time", str(max_time)]
     for h in headers:
         cmd += ["-H", h]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    summary = p.stdout[p.stdout.rfind("SUMMARY"):]
-    return p.returncode, summary, _count(report)
-
-
-def _count(report):
-    """(generated cases, failures) from the NDJSON event stream."""
-    cases = failures = 0
-    for line in report.read_text().splitlines():
-        event = json.loads(line)
-        for kind, body in event.items():
-            if kind == "ScenarioFinished":
-                recorder = body.get("recorder", {})
-                cases += len(recorder.get("cases", {}))
-                failures += sum(1 for checks in recorder.get("checks", {}).values()
-                                for c in checks if c.get("status") == "FAILURE")
-    return cases, failures
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=max_time + 120)
+    out = p.stdout
+    summary = out[out.rfind("FAILURES") if "FAILURES" in out else out.rfind("SUMMARY"):]
+    match = re.search(r"(\d+) generated", out)
+    return p.returncode, summary, int(match[1]) if match else 0
 
 
 def test_authenticated_fuzzing_finds_no_server_error_or_schema_violation(local_backend, tmp_path):
     _, auth = new_user(local_backend)
-    rc, summary, (cases, failures) = fuzz(local_backend, tmp_path, "authenticated", 60,
-                                          [f"Authorization: {auth['Authorization']}"])
+    rc, summary, cases = fuzz(local_backend, "authenticated", 30, 60,
+                              [f"Authorization: {auth['Authorization']}"])
     record("fuzz_authenticated", {"target": "local process (python -m app, SQLite)", "cases": cases,
-                                  "failures": failures, "checks": CHECKS, "exit_code": rc})
-    assert rc == 0 and failures == 0, summary
+                                  "failures": 0 if rc == 0 else "see test output", "checks": CHECKS})
+    assert rc == 0, summary
     assert cases >= 500, summary
 
 
-def test_unauthenticated_fuzzing_finds_no_server_error_or_schema_violation(local_backend, tmp_path):
-    rc, summary, (cases, failures) = fuzz(local_backend, tmp_path, "anonymous", 20)
+def test_unauthenticated_fuzzing_finds_no_server_error_or_schema_violation(local_backend):
+    rc, summary, cases = fuzz(local_backend, "anonymous", 20, 30)
     record("fuzz_unauthenticated", {"target": "local process (python -m app, SQLite)", "cases": cases,
-                                    "failures": failures, "checks": CHECKS, "exit_code": rc})
-    assert rc == 0 and failures == 0, summary
+                                    "failures": 0 if rc == 0 else "see test output", "checks": CHECKS})
+    assert rc == 0, summary
     assert cases >= 100, summary

@@ -78,7 +78,8 @@ def configure_logging(level: str = "INFO") -> None:
     logging.captureWarnings(True)
     root = logging.getLogger()
     root.setLevel(level)
-    if not any(isinstance(h, _JsonStdoutHandler) for h in root.handlers):
+    # Matched by name, not class: the dev server re-imports this module in every reloaded worker.
+    if not any(type(h).__name__ == _JsonStdoutHandler.__name__ for h in root.handlers):
         handler = _JsonStdoutHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)

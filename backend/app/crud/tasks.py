@@ -13,6 +13,10 @@ from app.models import Task
 from app.models.common import utcnow
 from app.models.task import TaskStatus
 
+# Largest id/offset the databases can compare against (PostgreSQL INTEGER; SQLite's limit is higher).
+# Anything beyond cannot exist: answering "not found"/empty beats a driver OverflowError (500).
+MAX_DB_INT = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class Page:
@@ -35,11 +39,15 @@ def list_for_owner(
         # Case-insensitive substring match that treats % and _ literally on every database.
         query = query.where(func.lower(Task.title).contains(q.lower(), autoescape=True))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    if offset > MAX_DB_INT:
+        return Page(items=[], total=total)
     items = session.exec(query.order_by(col(Task.id)).limit(limit).offset(offset)).all()
     return Page(items=list(items), total=total)
 
 
 def get_for_owner(session: Session, owner_id: int, task_id: int) -> Task | None:
+    if not 1 <= task_id <= MAX_DB_INT:
+        return None
     return session.exec(select(Task).where(Task.id == task_id, Task.owner_id == owner_id)).first()
 
 
