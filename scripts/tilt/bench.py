@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| warm tilt up → all ready | {warm_up:.1f}s | | 1 | ≤ 60 s |")
     if ci_times:
         print(f"| tilt ci (fresh copy) | {statistics.median(ci_times):.1f}s | | {len(ci_times)} | ≤ 120 s |")
-    else:
+    elif args.ci_runs:
         print("| tilt ci (fresh copy) | failed | | 0 | ≤ 120 s |")
     return 0
 

@@ -37,6 +37,8 @@ def _npm(name: str, script: str, junit: str | None = None) -> Suite:
 
 SUITES: list[Suite] = [
     _pytest("scripts", "tests/toolchain", "tests/chart", "tests/tilt", "tests/workflow"),
+    Suite("backend-lint", [str(REPO / ".venv/bin/ruff"), "check", "."], cwd=REPO / "backend"),
+    Suite("backend-format", [str(REPO / ".venv/bin/ruff"), "format", "--check", "."], cwd=REPO / "backend"),
     _pytest("backend", cwd=REPO / "backend"),
     _npm("frontend-lint", "lint"),
     _npm("frontend-typecheck", "typecheck"),
