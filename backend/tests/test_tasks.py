@@ -153,6 +153,23 @@ def test_unknown_task_is_404(client: TestClient, user: dict[str, str]) -> None:
     assert response.json() == {"detail": "task 999999 not found"}
 
 
+@pytest.mark.parametrize("task_id", [2**31, 2**63, 32589158477190044729])
+def test_ids_beyond_the_database_integer_range_are_404_not_500(
+    client: TestClient, user: dict[str, str], task_id: int
+) -> None:
+    # Found by schemathesis (tests/reliability): the driver raised OverflowError -> 500.
+    assert client.get(f"/api/tasks/{task_id}", headers=user).status_code == 404
+    assert client.patch(f"/api/tasks/{task_id}", json={"done": True}, headers=user).status_code == 404
+    assert client.delete(f"/api/tasks/{task_id}", headers=user).status_code == 404
+
+
+def test_offset_beyond_the_database_integer_range_is_an_empty_page(client: TestClient, user: dict[str, str]) -> None:
+    create(client, user, "one")
+    response = client.get("/api/tasks", params={"offset": 104952354008776915311528211644416}, headers=user)
+    assert response.status_code == 200
+    assert response.json()["items"] == [] and response.json()["total"] == 1
+
+
 def test_other_users_tasks_are_invisible_everywhere(
     client: TestClient, user: dict[str, str], other_user: dict[str, str], database: Database
 ) -> None:

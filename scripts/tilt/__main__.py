@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import context, dotenv, plan, preflight, reset_data, secrets
+from . import context, dotenv, namespace, objects, plan, preflight, reset_data, secrets
 from .plan import REPO
 
 
@@ -29,8 +29,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     # cluster or engine must fail here, in seconds, with the fix, before Tilt applies or builds anything.
     context.check(args.context, flags.allow_context)
     plan.validate(flags)
-    preflight.check_cluster(args.context)
-    preflight.check_docker()
+    # Only the commands that deploy or build need the outside world (`tilt alpha tiltfile-result`
+    # and friends evaluate the Tiltfile without a cluster).
+    if args.subcommand in ("up", "ci", "down"):
+        preflight.check_cluster(args.context)
+    if args.subcommand in ("up", "ci"):
+        preflight.check_docker()
     result = plan.build(flags, args.context, _image_settings(flags.db))
     preflight.check_values(result["chart"], result["release"], result["namespace"], result["values"],
                            result["set"], cwd=str(REPO))
@@ -38,7 +42,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config_objects(args: argparse.Namespace) -> int:
+    print(json.dumps(objects.config_selectors(sys.stdin.read())))
+    return 0
+
+
 def cmd_secret_apply(args: argparse.Namespace) -> int:
+    # The namespace is created here, not by Tilt, so no Tilt action (down, a force update) deletes it
+    # with the dev data inside.
+    print(secrets.kubectl_apply(namespace.manifest(args.namespace), args.context))
     env_file = REPO / args.env_file
     required = ["JWT_SECRET"] if args.mode == "prod" else []
     if args.mode == "dev":
@@ -63,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     pl = sub.add_parser("plan", help="print the Tiltfile's plan as JSON")
     pl.add_argument("--context", default="")
     pl.add_argument("--config", help="Tilt's config.parse() result as JSON")
+    pl.add_argument("--subcommand", default="up", help="Tilt's config.tilt_subcommand (up, ci, down, ...)")
     sa = sub.add_parser("secret-apply", help="create/update Secret app-secrets from .env")
     sa.add_argument("--namespace", required=True)
     sa.add_argument("--context", required=True, help="the kube context Tilt deploys to")
@@ -70,13 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     sa.add_argument("--mode", default="dev", choices=plan.MODES)
     sa.add_argument("--db", default="sqlite", choices=plan.DATABASES)
     sa.add_argument("--release", default="todo-app", help="Helm release (names the PostgreSQL Service)")
+    sub.add_parser("config-objects", help="Tilt selectors of the chart's non-workload objects (YAML on stdin)")
     rd = sub.add_parser("reset-data", help="wipe the backend's dev data volume")
     rd.add_argument("--namespace", required=True)
     rd.add_argument("--context", required=True, help="the kube context Tilt deploys to")
     rd.add_argument("--release", default="todo-app")
     args = p.parse_args(argv)
     try:
-        return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data}[args.cmd](args)
+        return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data,
+         "config-objects": cmd_config_objects}[args.cmd](args)
     except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError,
             preflight.PreflightError, dotenv.DotenvError) as err:
         print(f"ERROR: {err}", file=sys.stderr)

@@ -10,7 +10,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from . import context, namespace, secrets
+from . import context, secrets
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = "helm/todo-app"
@@ -177,12 +177,12 @@ def resources(flags: Flags, release: str) -> list[dict]:
         # No port-forward: only the backend talks to it (kubectl port-forward when you need psql).
         out.append({
             "workload": f"{release}-postgresql", "name": "postgresql", "labels": ["app"],
-            "port_forwards": [], "resource_deps": ["app-secrets"], "links": [],
+            "port_forwards": [], "resource_deps": ["app-config"], "links": [],
         })
     if _enabled(flags, "backend"):
         out.append({
             "workload": f"{release}-backend", "name": "backend", "labels": ["app"],
-            "port_forwards": [f"{bp}:8000"], "resource_deps": ["app-secrets"] + (["postgresql"] if postgres else []),
+            "port_forwards": [f"{bp}:8000"], "resource_deps": ["app-config"] + (["postgresql"] if postgres else []),
             "links": [[f"http://localhost:{bp}/docs", "API docs"],
                       [f"http://localhost:{bp}/health", "/health"],
                       [f"http://localhost:{bp}/ready", "/ready"]],
@@ -192,7 +192,7 @@ def resources(flags: Flags, release: str) -> list[dict]:
             "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
             "port_forwards": [f"{fp}:3000"],
             # The UI is useless without the API; start it second so its first page load works.
-            "resource_deps": ["app-secrets"] + (["backend"] if _enabled(flags, "backend") else []),
+            "resource_deps": ["app-config"] + (["backend"] if _enabled(flags, "backend") else []),
             "links": [[f"http://localhost:{fp}/", "app"]],
         })
     return out
@@ -228,7 +228,6 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         "db": flags.db,
         "context": kube_context,
         "namespace": flags.namespace,
-        "namespace_manifest": namespace.manifest(flags.namespace),
         "release": release,
         "chart": CHART,
         "values": values_files(flags),

@@ -99,12 +99,17 @@ def manifest(data: dict[str, str], namespace: str) -> dict:
     }
 
 
-def apply(data: dict[str, str], namespace: str, kube_context: str, kubectl: str = "kubectl") -> str:
-    """kubectl apply the Secret from stdin. Only kubectl's one-line result is returned; on failure
-    kubectl's stderr is returned without the manifest (which holds the values)."""
-    body = json.dumps(manifest(data, namespace))
-    proc = subprocess.run([kubectl, "--context", kube_context, "apply", "-f", "-"], input=body, capture_output=True, text=True,
-                          timeout=60)
+def kubectl_apply(obj: dict, kube_context: str, kubectl: str = "kubectl") -> str:
+    """kubectl apply one object from stdin. Only kubectl's one-line result is returned; on failure
+    kubectl's stderr, never the manifest (a Secret's holds the values)."""
+    proc = subprocess.run([kubectl, "--context", kube_context, "apply", "-f", "-"], input=json.dumps(obj),
+                          capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
-        raise SecretError(f"kubectl apply of Secret {namespace}/{SECRET_NAME} failed: {proc.stderr.strip()}")
+        meta = obj["metadata"]
+        raise SecretError(f"kubectl apply of {obj['kind']} {meta.get('namespace', '')}/{meta['name']} failed: "
+                          f"{proc.stderr.strip()}")
     return proc.stdout.strip()
+
+
+def apply(data: dict[str, str], namespace: str, kube_context: str) -> str:
+    return kubectl_apply(manifest(data, namespace), kube_context)

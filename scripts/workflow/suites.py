@@ -46,7 +46,7 @@ SUITES: list[Suite] = [
     _npm("frontend-e2e", "test:e2e"),
     _pytest("images", "tests/images", needs=("docker",)),
     # Every cluster test in one pytest session: one cluster, started once.
-    _pytest("cluster", "tests/cluster", "tests/e2e", needs=("docker", "cluster")),
+    _pytest("cluster", "tests/cluster", "tests/e2e", "tests/reliability", needs=("docker", "cluster")),
 ]
 
 

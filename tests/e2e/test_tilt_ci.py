@@ -20,7 +20,7 @@ def test_tilt_ci_from_a_fresh_copy_passes_with_every_resource_green(tmp_path, ku
         assert rc == 0, tilt.log_tail(120)
         resources = _snapshot_resources(snapshot)
         for name in ("backend", "frontend", "backend-liveness", "backend-readiness", "frontend-liveness",
-                     "frontend-readiness", "app-secrets", "smoke-tests", "uncategorized"):
+                     "frontend-readiness", "app-secrets", "smoke-tests", "app-config"):
             status = resources[name]
             assert status.get("runtimeStatus") in ("ok", "not_applicable"), (name, status.get("runtimeStatus"))
             assert status.get("updateStatus") in ("ok", "not_applicable"), (name, status.get("updateStatus"))

@@ -161,6 +161,20 @@ def test_requirements_change_rebuilds_and_the_backend_comes_back(loop):
     assert requests.get(backend(loop, "/ready"), timeout=5).status_code == 200
 
 
+def test_reset_dev_data_button_wipes_the_database(loop):
+    user = {"email": f"wipe-{uuid.uuid4().hex[:8]}@example.com", "password": "a-long-password-123"}
+    assert requests.post(frontend(loop, "/api/auth/signup"), json=user, timeout=10).status_code == 201
+    old_pod, _ = backend_pod(loop)
+    loop.click("reset-dev-data")
+    wait_for(lambda: [p for p, _ in backend_pods(loop)] not in ([], [old_pod]) and len(backend_pods(loop)) == 1,
+             180, "the backend back on a fresh volume")
+    loop.wait_ready(["backend", "backend-readiness"], timeout=180)
+    wait_for(lambda: requests.get(backend(loop, "/ready"), timeout=3).status_code == 200, 60, "/ready")
+    login = requests.post(frontend(loop, "/api/auth/login"), json=user, timeout=10)
+    assert login.status_code == 401, "the user created before the reset must be gone"
+    assert "dev data reset" in loop.log.read_text()
+
+
 def test_tilt_down_keeps_dev_data_and_the_next_up_finds_it(loop):
     session = requests.Session()
     user = {"email": f"keep-{uuid.uuid4().hex[:8]}@example.com", "password": "a-long-password-123"}

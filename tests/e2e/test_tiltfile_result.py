@@ -47,12 +47,12 @@ def k8s_info(manifest):
 
 
 def test_dev_mode_declares_every_resource_with_its_labels(dev):
-    assert set(dev) == {"uncategorized", "app-secrets", "backend", "frontend", "backend-liveness",
+    assert set(dev) == {"app-config", "app-secrets", "backend", "frontend", "backend-liveness",
                         "backend-readiness", "frontend-liveness", "frontend-readiness", "smoke-tests"}
     labels = {n: set(m.get("Labels") or {}) for n, m in dev.items()}
     assert labels["backend"] == labels["frontend"] == {"app"}
     assert all(labels[n] == {"probes"} for n in dev if n.endswith(("-liveness", "-readiness")))
-    assert labels["smoke-tests"] == {"tests"} and labels["app-secrets"] == {"setup"}
+    assert labels["smoke-tests"] == {"tests"} and labels["app-secrets"] == labels["app-config"] == {"setup"}
 
 
 def test_dev_images_build_the_dev_target_with_live_update(dev):
@@ -67,8 +67,9 @@ def test_dev_images_build_the_dev_target_with_live_update(dev):
 
 
 def test_dependencies_order_the_startup(dev):
-    assert dev["app-secrets"]["ResourceDependencies"] == ["uncategorized"]
-    assert "app-secrets" in dev["backend"]["ResourceDependencies"]
+    assert not dev["app-secrets"].get("ResourceDependencies")
+    assert dev["app-config"]["ResourceDependencies"] == ["app-secrets"]
+    assert "app-config" in dev["backend"]["ResourceDependencies"]
     assert "backend" in dev["frontend"]["ResourceDependencies"]
     assert set(dev["smoke-tests"]["ResourceDependencies"]) == {
         "backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"}

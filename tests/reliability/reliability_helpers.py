@@ -61,7 +61,7 @@ def record(name: str, data: dict) -> None:
     from scripts.tilt.session import REPO
     out = REPO / "reports" / "reliability"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    (out / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")  # phases stay in time order
     print(f"{name}: {json.dumps(data, sort_keys=True)}")
 
 

@@ -18,7 +18,7 @@ from reliability_helpers import (REGISTRY, percentile, push_backend_runtime_imag
                                  run)
 from scripts.tilt.session import free_port, tool_env
 
-RELEASE = "todo-rel"
+RELEASE = "todo-app"  # object names todo-app-backend, todo-app-postgresql (namespace is unique)
 BACKEND = f"{RELEASE}-backend"
 HERE = Path(__file__).parent
 
@@ -53,7 +53,7 @@ def release(kube_context):
                               f"DATABASE_URL=postgresql://todo:{pg_password}@{RELEASE}-postgresql:5432/todo"])
         rel.kubectl("create", "secret", "generic", "app-secrets", "--from-env-file=/dev/stdin", input=env_file)
         backend_tag, pg_tag = push_backend_runtime_image(), push_postgres_image()
-        rel.backend_tag = backend_tag
+        rel.backend_tag, rel.pg_tag = backend_tag, pg_tag
         install = run("helm", "install", RELEASE, "helm/todo-app", "--kube-context", kube_context, "-n", ns,
                       "--wait", "--timeout", "5m",
                       "--set", "postgresql.enabled=true", "--set", "backend.replicaCount=2",
@@ -69,6 +69,10 @@ def release(kube_context):
     finally:
         run("helm", "uninstall", RELEASE, "--kube-context", kube_context, "-n", ns, "--wait", check=False)
         run("kubectl", "--context", kube_context, "delete", "namespace", ns, "--wait=false", check=False)
+        # Drop the local tags this module made (the layers stay shared with the todo-* images).
+        tags = [f"{REGISTRY}/todo-postgres:{getattr(rel, 'pg_tag', '')}"] + [
+            f"{REGISTRY}/todo-backend:{getattr(rel, 'backend_tag', '')}{suffix}" for suffix in ("", "-b")]
+        run("docker", "rmi", *[t for t in tags if not t.endswith(":") and not t.endswith(":-b")], check=False)
 
 
 def start_load(rel, name, duration, rate=10):

@@ -101,8 +101,9 @@ def test_flags_from_tilt_config_use_dashed_names():
     assert (f.mode, f.backend_port, f.only, f.frontend_port) == ("prod", 18000, ["backend"], 3000)
 
 
-def test_namespace_enforces_restricted_and_is_kept_on_down(repo):
-    ns = build(repo, namespace="t1")["namespace_manifest"]
+def test_namespace_enforces_restricted_and_is_kept_on_down():
+    from scripts.tilt import namespace
+    ns = namespace.manifest("t1")
     assert ns["metadata"]["name"] == "t1"
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     assert ns["metadata"]["annotations"]["tilt.dev/down-policy"] == "keep"
