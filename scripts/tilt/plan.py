@@ -232,7 +232,10 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         "chart": CHART,
         "values": values_files(flags),
         "set": [f"secrets.checksum={secrets.checksum(data)}"]
-        + (["postgresql.enabled=true"] if flags.db == "postgres" else []),
+        + (["postgresql.enabled=true"] if flags.db == "postgres" else [])
+        # A service left out with --only has no image build: run none of its pods (they would only
+        # sit in ImagePullBackOff trying to pull an image that exists nowhere).
+        + [f"{s}.replicaCount=0" for s in SERVICES if not _enabled(flags, s)],
         "env_file": flags.env_file,
         "images": image_builds(flags, settings, repo),
         "resources": resources(flags, release),

@@ -113,3 +113,15 @@ def test_env_missing_a_required_key_fails_naming_it(workdir):
     rc, out, err = tiltfile_result(workdir, "--mode=prod", "--env-file=.env.nokey")
     assert rc != 0
     assert "missing required key(s): JWT_SECRET" in err
+
+
+def test_db_postgres_builds_the_database_and_its_secret_keys(workdir):
+    rc, out, err = tiltfile_result(workdir, "--db=postgres")
+    assert rc == 0, err
+    manifests = {m["Name"]: m for m in json.loads(out)["Manifests"]}
+    assert "postgresql" in manifests
+    assert "todo-postgres" in json.dumps(manifests["postgresql"].get("ImageTargets"))
+    # The Secret step must know the database choice, or DATABASE_URL/POSTGRES_PASSWORD are missing
+    # and the backend pod never starts ("couldn't find key DATABASE_URL").
+    args = manifests["app-secrets"]["DeployTarget"]["UpdateCmdSpec"]["args"]
+    assert args[args.index("--db") + 1] == "postgres" and args[args.index("--release") + 1] == "todo-app"

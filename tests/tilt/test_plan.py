@@ -78,6 +78,7 @@ def test_only_backend_drops_the_frontend_everywhere(repo):
     assert [i["ref"] for i in p["images"]] == ["todo-backend"]
     assert [r["name"] for r in p["resources"]] == ["backend"]
     assert {pr["service"] for pr in p["probes"]} == {"backend"}
+    assert "frontend.replicaCount=0" in p["set"] and "backend.replicaCount=0" not in p["set"]
 
 
 @pytest.mark.parametrize("kw, needle", [
