@@ -105,6 +105,17 @@ def build_ca_bundle() -> str | None:
     return None
 
 
+def engine_args() -> list[str]:
+    """`docker build` options every project image shares: the build network and the CA-bundle secret."""
+    args = []
+    network, _ = docker_cli.build_network()
+    if network:
+        args += ["--network", network]
+    for secret in build_secret_args():
+        args += ["--secret", secret]
+    return args
+
+
 def build_secret_args() -> list[str]:
     """BuildKit --secret values for both Dockerfiles (Tilt: docker_build(..., secret=...))."""
     ca = build_ca_bundle()
@@ -129,11 +140,7 @@ def build_one(service: str, target: str, base_ref: str, *, no_cache: bool = Fals
             "--build-arg", f"{BASE_ARG[service]}={base_ref}"]
     for k, v in label_args(service, root).items():
         args += ["--build-arg", f"{k}={v}"]
-    network, _ = docker_cli.build_network()
-    if network:
-        args += ["--network", network]
-    for secret in build_secret_args():
-        args += ["--secret", secret]
+    args += engine_args()
     for t in tags:
         args += ["-t", t]
     if no_cache:

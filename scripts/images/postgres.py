@@ -16,7 +16,7 @@ import time
 
 from . import docker_cli
 from .bases import _official_available, ensure_offline_base, log
-from .build import build_secret_args
+from .build import engine_args
 from .config import CACHE_ROOT, DOCKER_DIR
 
 OFFICIAL_POSTGRES = "postgres:17"
@@ -43,11 +43,7 @@ def build(tags: list[str] | None = None) -> list[str]:
     """docker build the image; returns its tags (todo-postgres:17 first)."""
     tags = [f"{IMAGE}:17", *(tags or [])]
     args = ["build", "-f", str(DOCKERFILE), "--progress=plain", "--build-arg", f"POSTGRES_BASE={base_arg()}"]
-    network, _ = docker_cli.build_network()
-    if network:
-        args += ["--network", network]
-    for secret in build_secret_args():
-        args += ["--secret", secret]
+    args += engine_args()
     for t in tags:
         args += ["-t", t]
     args.append(str(DOCKER_DIR))
