@@ -77,6 +77,9 @@ def run(names: list[str], list_only: bool = False) -> int:
             # Every capability a test needs is installed here; a skip in CI hides a gap.
             failed_suites.append(f"{suite.name} ({counts.skipped} skipped in CI)")
 
+    if (REPORTS / "reliability").is_dir():
+        # The reliability suite records its figures; turn them into the Markdown table + latency plot.
+        subprocess.call([PY, "-m", "scripts.reliability.report"], cwd=REPO)
     print()
     if failed_suites:
         banner(f"failed suites: {', '.join(failed_suites)}")
