@@ -22,14 +22,21 @@ def _last_line(text: str) -> str:
     return lines[-1].rstrip(".?! ") if lines else "no output"
 
 
+def _ask(cmd: list[str], timeout_s: int, answered) -> tuple[bool, str]:
+    """Run a probe command: (whether it answered, its last line of output or the timeout).
+    FileNotFoundError (no such client) is left to the caller, whose fix differs."""
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return False, f"no answer within {timeout_s}s"
+    return answered(proc), _last_line(proc.stderr or proc.stdout)
+
+
 def check_cluster(kube_context: str, kubectl: str = "kubectl", timeout_s: int = 5) -> None:
     """The API server of `kube_context` answers /readyz within a few seconds."""
     cmd = [kubectl, "--context", kube_context, "get", "--raw=/readyz", f"--request-timeout={timeout_s}s"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s + 10)
-        ok, why = proc.returncode == 0, _last_line(proc.stderr or proc.stdout)
-    except subprocess.TimeoutExpired:
-        ok, why = False, f"no answer within {timeout_s + 10}s"
+        ok, why = _ask(cmd, timeout_s + 10, lambda p: p.returncode == 0)
     except FileNotFoundError:
         raise PreflightError(f"kubectl ({kubectl}) is not installed or not on PATH, so the cluster cannot be "
                              f"checked. Run `./scripts/dev up` (it installs the pinned kubectl into ./.bin) or "
@@ -60,11 +67,8 @@ def check_docker(docker: str | None = None, timeout_s: int = 10) -> None:
     docker = docker or DOCKER
     host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     try:
-        proc = subprocess.run([docker, "version", "--format", "{{.Server.Version}}"], capture_output=True,
-                              text=True, timeout=timeout_s)
-        ok, why = proc.returncode == 0 and proc.stdout.strip() != "", _last_line(proc.stderr)
-    except subprocess.TimeoutExpired:
-        ok, why = False, f"no answer within {timeout_s}s"
+        ok, why = _ask([docker, "version", "--format", "{{.Server.Version}}"], timeout_s,
+                       lambda p: p.returncode == 0 and p.stdout.strip() != "")
     except FileNotFoundError:
         raise PreflightError(f"The Docker client {docker} is not installed, so no image can be built. Install "
                              f"Debian's docker.io (`./scripts/dev doctor` shows how) or set TODO_APP_DOCKER to "

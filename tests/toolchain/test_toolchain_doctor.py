@@ -12,12 +12,17 @@ def test_doctor_reports_a_missing_tool_with_the_install_command(sandbox):
     assert "blocker(s)" in proc.stdout.splitlines()[-1]
 
 
-def test_doctor_is_green_once_installed_and_shows_how_it_was_installed(sandbox, file_server):
+def _install_fake(sandbox, file_server):
+    """Install the fake tool 1.2.3 through the official-download route (a local server)."""
     body = fake_binary_bytes("fake", "1.2.3")
     file_server.files["/fake"] = body
     sandbox.write_versions(fake_tool_toml() + f'[[tools.fake.download]]\nurl = "{file_server.url}/fake"\n'
                            f'sha256 = "{sha256(body)}"\nbinary = "fake"\n')
     assert run_cli("install", "fake").returncode == 0
+
+
+def test_doctor_is_green_once_installed_and_shows_how_it_was_installed(sandbox, file_server):
+    _install_fake(sandbox, file_server)
     proc = run_cli("doctor", env={"PATH": f"{sandbox.bin}:/usr/bin:/bin:/usr/sbin:/sbin"}, timeout=120)
     assert f"[ok]   fake 1.2.3: {sandbox.bin / 'fake'} (official download ({file_server.url}/fake))" in proc.stdout
     assert f"[ok]   {sandbox.bin} is on PATH" in proc.stdout
@@ -27,11 +32,7 @@ def test_doctor_is_green_once_installed_and_shows_how_it_was_installed(sandbox, 
 
 
 def test_doctor_flags_a_tool_whose_binary_was_replaced(sandbox, file_server):
-    body = fake_binary_bytes("fake", "1.2.3")
-    file_server.files["/fake"] = body
-    sandbox.write_versions(fake_tool_toml() + f'[[tools.fake.download]]\nurl = "{file_server.url}/fake"\n'
-                           f'sha256 = "{sha256(body)}"\nbinary = "fake"\n')
-    assert run_cli("install", "fake").returncode == 0
+    _install_fake(sandbox, file_server)
     (sandbox.cache / "tools" / "fake-1.2.3" / "bin" / "fake").write_bytes(fake_binary_bytes("fake", "2.0.0"))
     proc = run_cli("doctor", timeout=120)
     assert proc.returncode == 1
