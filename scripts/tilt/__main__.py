@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from . import context, dotenv, namespace, objects, plan, preflight, reset_data, secrets
 from .plan import REPO

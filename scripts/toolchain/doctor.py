@@ -43,7 +43,7 @@ def run(versions: Versions, out: TextIO | None = None) -> int:
     report = Report(out or sys.stdout)
     check_tools(versions, report)
     check_path(report)
-    cli = check_docker(report)
+    check_docker(report)
     check_kube(versions, report)
     check_disk(report)
     check_apt(versions, report)

@@ -2,7 +2,6 @@
 is broken, naming the failing probe."""
 import json
 
-import pytest
 
 from scripts.tilt.session import Tilt, copy_repo
 

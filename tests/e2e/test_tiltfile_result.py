@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from scripts.tilt.session import REPO, copy_repo, tool_env
+from scripts.tilt.session import copy_repo, tool_env
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -40,10 +40,6 @@ def dev(workdir):
     rc, out, err = tiltfile_result(workdir)
     assert rc == 0, err
     return {m["Name"]: m for m in json.loads(out)["Manifests"]}
-
-
-def k8s_info(manifest):
-    return manifest["DeployTarget"]
 
 
 def test_dev_mode_declares_every_resource_with_its_labels(dev):

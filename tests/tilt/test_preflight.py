@@ -1,6 +1,5 @@
 """Preflight checks with the real tools: a cluster that does not answer, a Docker engine that is not
 there and values the chart refuses each fail in seconds with one paragraph naming cause and fix."""
-import os
 import time
 
 import pytest
