@@ -1,8 +1,7 @@
 """Reliability suite: faults, authorization, secret hygiene, fuzzing and disruption against the chart
 deployed in the local cluster (todo-local, started like tests/e2e does).
 
-The `--cluster` option belongs to tests/e2e/conftest.py (both suites run in one pytest session in CI);
-here it is only read, with the same default, so running this directory alone works too.
+The `--cluster` option and `kube_context` come from tests/conftest.py (shared by every cluster suite).
 Every namespace is `todo-rel-*` and deleted afterwards; traffic goes only to 127.0.0.1 (port-forwards).
 """
 import subprocess
@@ -11,23 +10,6 @@ import pytest
 
 from reliability_helpers import PostgresLoop
 from scripts.tilt.session import REPO, copy_repo, tool_env
-
-
-@pytest.fixture(scope="session")
-def kube_context(request):
-    try:
-        choice = request.config.getoption("--cluster")
-    except ValueError:  # tests/e2e's conftest (which defines the option) is not part of this run
-        choice = "local"
-    if choice == "local":
-        subprocess.run([str(REPO / ".venv/bin/python"), "-m", "scripts.cluster", "up"], cwd=REPO,
-                       env=tool_env(), check=True)
-        return "todo-local"
-    from scripts.tilt.context import check
-    ctx = subprocess.run(["kubectl", "config", "current-context"], capture_output=True, text=True,
-                         env=tool_env(), check=True).stdout.strip()
-    check(ctx)
-    return ctx
 
 
 @pytest.fixture(scope="session")
