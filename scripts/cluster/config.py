@@ -13,11 +13,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-VERSIONS_FILE = REPO / "scripts" / "versions.toml"
+from scripts.toolchain.paths import cache_root, repo_root, versions_file
+
+REPO = repo_root()
 IMAGES_SRC = Path(__file__).resolve().parent / "images"
 
-CACHE = Path(os.environ.get("TODO_APP_CACHE", Path.home() / ".cache" / "todo-app"))
+CACHE = cache_root()
 TOOLS = CACHE / "tools"
 BUILD = CACHE / "build"
 
@@ -49,7 +50,7 @@ COMPONENT_ORDER = ["registry", "etcd", "containerd", "kube-apiserver", "kube-con
 
 
 def versions() -> dict:
-    with VERSIONS_FILE.open("rb") as f:
+    with versions_file().open("rb") as f:
         return tomllib.load(f)
 
 

@@ -17,10 +17,11 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from scripts.toolchain import docker_cli
+
 from . import builds, config
 
 NAMES = ("pause", "coredns", "provisioner")
-DOCKER = "/usr/bin/docker"  # Debian's docker.io CLI (BuildKit built in via DOCKER_BUILDKIT=1)
 
 
 def _binary(name: str) -> Path:
@@ -53,19 +54,23 @@ def ref(name: str) -> str:
     return f"{config.REGISTRY}/todo-local/{name}:{_version(name)}-{_digest(name)}"
 
 
+def _docker() -> str:
+    return docker_cli()[0]
+
+
 def docker_env() -> dict[str, str]:
-    return {**os.environ, "DOCKER_BUILDKIT": "1"}
+    return docker_cli()[1]
 
 
 def docker_available() -> bool:
-    if not os.path.exists(DOCKER):
+    if not os.path.exists(_docker()):
         return False
-    return subprocess.run([DOCKER, "version", "--format", "{{.Server.Version}}"], capture_output=True,
+    return subprocess.run([_docker(), "version", "--format", "{{.Server.Version}}"], capture_output=True,
                           env=docker_env()).returncode == 0
 
 
 def _docker_has(image: str) -> bool:
-    return subprocess.run([DOCKER, "image", "inspect", image], capture_output=True,
+    return subprocess.run([_docker(), "image", "inspect", image], capture_output=True,
                           env=docker_env()).returncode == 0
 
 
@@ -76,7 +81,7 @@ def build(name: str) -> str:
     with tempfile.TemporaryDirectory(prefix=f"todo-local-{name}-") as ctx:
         shutil.copy2(config.IMAGES_SRC / name / "Dockerfile", Path(ctx) / "Dockerfile")
         shutil.copy2(_binary(name), Path(ctx) / name)
-        r = subprocess.run([DOCKER, "build", "-q", "-t", image, ctx], capture_output=True, text=True,
+        r = subprocess.run([_docker(), "build", "-q", "-t", image, ctx], capture_output=True, text=True,
                            env=docker_env())
         if r.returncode != 0:
             raise RuntimeError(f"docker build of {image} failed: {r.stderr.strip()[-2000:]}")
@@ -97,7 +102,7 @@ def in_containerd(state: config.State) -> set[str]:
 
 def import_to_containerd(state: config.State, image: str) -> None:
     """docker save | ctr images import (into the CRI namespace, so the kubelet sees it)."""
-    save = subprocess.Popen([DOCKER, "save", image], stdout=subprocess.PIPE, env=docker_env())
+    save = subprocess.Popen([_docker(), "save", image], stdout=subprocess.PIPE, env=docker_env())
     try:
         ctr(state, "images", "import", "-", input_file=save.stdout)
     finally:
@@ -120,7 +125,7 @@ def in_registry(image: str) -> bool:
 
 
 def push(image: str) -> None:
-    r = subprocess.run([DOCKER, "push", image], capture_output=True, text=True, env=docker_env())
+    r = subprocess.run([_docker(), "push", image], capture_output=True, text=True, env=docker_env())
     if r.returncode != 0:
         raise RuntimeError(f"docker push {image} failed: {r.stderr.strip()[-1000:]}")
 
@@ -131,7 +136,7 @@ def ensure_in_containerd(state: config.State) -> list[str]:
     missing = [n for n in NAMES if ref(n) not in have]
     if missing and not docker_available():
         raise RuntimeError("the Docker engine is needed to build the cluster's images "
-                           f"({', '.join(missing)}) but `{DOCKER} version` cannot reach dockerd; "
+                           f"({', '.join(missing)}) but `{_docker()} version` cannot reach dockerd; "
                            "start it with `python3 scripts/toolchain install docker` and retry")
     done = []
     for n in missing:

@@ -2,24 +2,16 @@
 the chart and the tests cannot drift apart)."""
 from __future__ import annotations
 
-import os
 import tomllib
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from scripts.toolchain.paths import cache_root, repo_root, versions_file
+
+REPO_ROOT = repo_root()
 DOCKER_DIR = REPO_ROOT / "docker"
-VERSIONS_FILE = REPO_ROOT / "scripts" / "versions.toml"
 
-# Debian's docker.io client; /usr/local/bin/docker on this machine has no buildx/BuildKit.
-DOCKER = os.environ.get("TODO_APP_DOCKER", "/usr/bin/docker")
-
-CACHE_ROOT = Path(os.environ.get("TODO_APP_CACHE", Path.home() / ".cache" / "todo-app"))
+CACHE_ROOT = cache_root()
 BASES_CACHE = CACHE_ROOT / "bases"
 TOOLS_CACHE = CACHE_ROOT / "tools"
-
-# Shared with the chart's securityContext: a mismatch breaks Tilt's live-update sync.
-APP_UID = 10001
-APP_GID = 10001
 
 SERVICES = ("backend", "frontend")
 TARGETS = ("dev", "runtime")
@@ -34,7 +26,7 @@ NPM_VERSION = "10.9.9"
 
 
 def versions() -> dict:
-    with VERSIONS_FILE.open("rb") as fh:
+    with versions_file().open("rb") as fh:
         return tomllib.load(fh)
 
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 from typing import Sequence
 
-from .config import DOCKER
+from scripts.toolchain import docker_cli
 
 
 class DockerError(RuntimeError):
@@ -14,20 +14,19 @@ class DockerError(RuntimeError):
 
 
 def docker_env() -> dict:
-    env = dict(os.environ)
-    env["DOCKER_BUILDKIT"] = "1"  # cache mounts and stage skipping need BuildKit
-    return env
+    """The toolchain's environment for its chosen CLI (BuildKit on: cache mounts, stage skipping)."""
+    return docker_cli()[1]
 
 
 def run(args: Sequence[str], *, check: bool = True, capture: bool = True,
         timeout: float | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
-    cmd = [DOCKER, *args]
+    docker, env = docker_cli()
     try:
-        proc = subprocess.run(cmd, env=docker_env(), capture_output=capture, timeout=timeout,
+        proc = subprocess.run([docker, *args], env=env, capture_output=capture, timeout=timeout,
                               input=input)
     except FileNotFoundError as exc:
-        raise DockerError(f"{DOCKER} not found: install Debian's docker.io "
-                          "(apt-get install docker.io) or set TODO_APP_DOCKER") from exc
+        raise DockerError(f"{docker} not found: install Debian's docker.io (apt-get install docker.io), "
+                          "then `python3 scripts/toolchain install docker`") from exc
     if check and proc.returncode != 0:
         err = (proc.stderr or b"").decode(errors="replace").strip() if capture else ""
         raise DockerError(f"`docker {' '.join(args[:3])} ...` failed ({proc.returncode}): {err[-2000:]}")

@@ -63,16 +63,15 @@ def _server(kube_context: str, kubectl: str) -> str:
 
 def check_docker(docker: str | None = None, timeout_s: int = 10) -> None:
     """The Docker engine the builds use answers `docker version`."""
-    from scripts.images.config import DOCKER
-    docker = docker or DOCKER
+    from scripts.toolchain import docker_cli
+    docker = docker or docker_cli()[0]
     host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     try:
         ok, why = _ask([docker, "version", "--format", "{{.Server.Version}}"], timeout_s,
                        lambda p: p.returncode == 0 and p.stdout.strip() != "")
     except FileNotFoundError:
         raise PreflightError(f"The Docker client {docker} is not installed, so no image can be built. Install "
-                             f"Debian's docker.io (`./scripts/dev doctor` shows how) or set TODO_APP_DOCKER to "
-                             f"the client; {NOTHING_DEPLOYED}.") from None
+                             f"Debian's docker.io (`./scripts/dev doctor` shows how); {NOTHING_DEPLOYED}.") from None
     if not ok:
         hint = ("unset DOCKER_HOST or point it at a running engine"
                 if os.environ.get("DOCKER_HOST") else "start it (`sudo systemctl start docker`, or `dockerd &`)")

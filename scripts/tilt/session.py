@@ -15,6 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
+from scripts.toolchain import tool_env as toolchain_env
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -25,8 +27,7 @@ def free_port() -> int:
 
 
 def tool_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "PATH": f"{REPO / '.bin'}:{os.environ['PATH']}", "DOCKER_BUILDKIT": "1",
-           "TILT_DISABLE_ANALYTICS": "1"}
+    env = toolchain_env({**os.environ, "TILT_DISABLE_ANALYTICS": "1"})
     env.update(extra)
     return env
 

@@ -7,20 +7,17 @@ import subprocess
 import sys
 import time
 
+from scripts.toolchain import tool_env
+
 from .steps import Counts, banner, run_step
 from .suites import PY, REPO, REPORTS, Suite, by_name
-
-
-def _env() -> dict[str, str]:
-    """Project tools first on PATH (tilt, helm, kubectl, node 22, a BuildKit-capable docker)."""
-    return {"PATH": f"{REPO / '.bin'}:{os.environ.get('PATH', '')}", "DOCKER_BUILDKIT": "1"}
 
 
 def _check(cmd: list[str], what: str) -> None:
     """Run a setup step; a failure stops the run with the step named."""
     start = time.monotonic()
     banner(what)
-    rc = subprocess.call(cmd, cwd=REPO, env={**os.environ, **_env()})
+    rc = subprocess.call(cmd, cwd=REPO, env=tool_env())
     if rc != 0:
         raise SystemExit(f"setup step failed: {what} (exit {rc}); see the output above")
     banner(f"{what}: ok in {time.monotonic() - start:.1f}s")
@@ -65,7 +62,7 @@ def run(names: list[str], list_only: bool = False) -> int:
     for suite in suites:
         for need in suite.needs:
             _start(need, started)
-        rc, counts = run_step(suite.name, suite.cmd, cwd=suite.cwd, env={**_env(), **dict(suite.env)},
+        rc, counts = run_step(suite.name, suite.cmd, cwd=suite.cwd, env={**tool_env(), **dict(suite.env)},
                               junit=suite.junit, log=REPORTS / "logs" / f"{suite.name}.log")
         if counts is not None:
             total += counts

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+from scripts.toolchain import tool_env
+
 from . import cluster_choice
 from .steps import banner
 from .suites import PY, REPO
@@ -17,10 +19,6 @@ def _run(cmd: list[str], what: str) -> None:
     banner(what)
     if subprocess.call(cmd, cwd=REPO, env=tool_env()) != 0:
         raise SystemExit(f"{what} failed; see the output above. `./scripts/dev doctor` checks the setup.")
-
-
-def tool_env() -> dict[str, str]:
-    return {**os.environ, "PATH": f"{REPO / '.bin'}:{os.environ.get('PATH', '')}", "DOCKER_BUILDKIT": "1"}
 
 
 def run(tilt_args: list[str]) -> int:

@@ -15,9 +15,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from scripts.cluster import config as cc  # noqa: E402
+from scripts.toolchain import buildkit_env, docker_cli  # noqa: E402,F401 (buildkit_env: for the tests)
 
 TEST_IMAGE_SRC = Path(__file__).resolve().parent / "testimage"
-DOCKER = "/usr/bin/docker"
+DOCKER = docker_cli()[0]  # the BuildKit-capable CLI the toolchain chose
 
 # The chart's securityContext (runtime user app, UID/GID 10001), which the restricted profile admits.
 RESTRICTED_POD_SC = {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,

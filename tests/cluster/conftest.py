@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster_helpers import DOCKER, TEST_IMAGE_SRC, Cluster, _ensure_busybox, cc, run_cli
+from cluster_helpers import DOCKER, TEST_IMAGE_SRC, Cluster, _ensure_busybox, buildkit_env, cc, run_cli
 
 
 def pytest_configure(config):
@@ -60,7 +60,7 @@ def test_image(cluster: Cluster) -> str:
         shutil.copy2(busybox, f"{ctx}/busybox")
         digest = hashlib.sha256(Path(f"{ctx}/web").read_bytes() + busybox.read_bytes()).hexdigest()[:12]
         ref = f"{cc.REGISTRY}/todo-cluster-test/web:{digest}"
-        denv = {**os.environ, "DOCKER_BUILDKIT": "1"}
+        denv = buildkit_env()
         subprocess.run([DOCKER, "build", "-q", "-t", ref, ctx], check=True, env=denv, capture_output=True)
     subprocess.run([DOCKER, "push", ref], check=True, env=denv, capture_output=True, timeout=120)
     return ref

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster_helpers import DOCKER, Cluster, cc, run_cli
+from cluster_helpers import DOCKER, Cluster, buildkit_env, cc, run_cli
 
 pytestmark = pytest.mark.lifecycle
 
@@ -24,7 +24,7 @@ def _tags(repo: str) -> list[str]:
 
 def test_prune_keeps_newest_tags_and_registry_keeps_serving(cluster: Cluster):
     repo = "todo-cluster-test/prune"
-    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
+    env = buildkit_env()
     with tempfile.TemporaryDirectory() as ctx:
         for i in range(3):
             # Three different images (a file of distinct content each), pushed as tags v0, v1, v2.

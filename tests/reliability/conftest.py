@@ -4,12 +4,10 @@ deployed in the local cluster (todo-local, started like tests/e2e does).
 The `--cluster` option and `kube_context` come from tests/conftest.py (shared by every cluster suite).
 Every namespace is `todo-rel-*` and deleted afterwards; traffic goes only to 127.0.0.1 (port-forwards).
 """
-import subprocess
-
 import pytest
 
 from reliability_helpers import PostgresLoop
-from scripts.tilt.session import REPO, copy_repo, tool_env
+from scripts.tilt.session import copy_repo
 
 
 @pytest.fixture(scope="session")
