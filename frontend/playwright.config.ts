@@ -29,7 +29,7 @@ const backendUrl = url(stack.backendPort);
 const UNSET = 'env -u COHERE_API_KEY -u DATABASE_URL -u NODE_OPTIONS';
 const quote = (value: string) => JSON.stringify(value);
 const standalone = (port: number, backend: string, extra: Record<string, string> = {}) => ({
-  command: `${UNSET} node e2e/start-standalone.mjs`,
+  command: `${UNSET} ${quote(process.execPath)} e2e/start-standalone.mjs`,
   url: `${url(port)}/api/ready`,
   env: { PORT: String(port), HOSTNAME: '127.0.0.1', BACKEND_URL: backend, NEXT_TELEMETRY_DISABLED: '1', ...extra },
 });
