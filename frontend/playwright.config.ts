@@ -1,13 +1,13 @@
 // Browser tests: Debian's Chromium against the real backend (`python -m app`, SQLite in a temporary
 // directory) and the frontend, each on a free loopback port, never 3000/8000, so a run cannot
 // collide with a dev server or the dev cluster's port-forwards. Run: npm run test:e2e
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { defineConfig } from '@playwright/test';
 
-import { DEV_SERVER_LOG, resolveStack, url } from './e2e/stack';
+import { resolveStack, url } from './e2e/stack';
 
 const FRONTEND_DIR = import.meta.dirname;
 const REPO_DIR = path.resolve(FRONTEND_DIR, '..');
@@ -22,7 +22,6 @@ if (!existsSync(PYTHON)) {
 }
 
 const stack = await resolveStack();
-mkdirSync(path.dirname(DEV_SERVER_LOG), { recursive: true });
 const backendUrl = url(stack.backendPort);
 // Settings of the developer's shell that would change what is being tested: a real Cohere key
 // makes the chat non-deterministic, a stray DATABASE_URL/NODE_OPTIONS points elsewhere.
@@ -84,7 +83,7 @@ export default defineConfig({
       url: `${backendUrl}/ready`,
       timeout: 120_000,
       env: {
-        DATA_DIR: path.join(stack.dataDir, 'data'),
+        DATA_DIR: path.join(stack.runDir, 'data'),
         PORT: String(stack.backendPort),
         APP_ENV: 'development',
         UVICORN_RELOAD: 'false',
@@ -98,8 +97,8 @@ export default defineConfig({
     {
       name: 'next-dev',
       // The developer's own command (binds 0.0.0.0, like the dev container), with its output kept
-      // for the test of which request lines it prints.
-      command: `${UNSET} npm run --silent dev -- --port ${stack.devPort} > ${quote(DEV_SERVER_LOG)} 2>&1`,
+      // for the test of which request lines it prints (and attached to any failing dev-server test).
+      command: `${UNSET} npm run --silent dev -- --port ${stack.devPort} > ${quote(stack.devServerLog)} 2>&1`,
       // The first request to a route makes `next dev` compile it.
       url: `${url(stack.devPort)}/api/health`,
       timeout: 300_000,

@@ -8,7 +8,7 @@ import { stripVTControlCharacters } from 'node:util';
 
 import { expect, test, type Page } from '@playwright/test';
 
-import { DEV_SERVER_LOG, stack, url } from './stack';
+import { stack, url } from './stack';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -31,6 +31,12 @@ test.beforeAll(async ({ browser }) => {
   for (const host of HOSTS) {
     // One context per address: cookies are per host, so each signs up on its own.
     pages.set(host, await browser.newPage({ baseURL: url(stack().devPort, host) }));
+  }
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    await testInfo.attach('next-dev.log', { path: stack().devServerLog, contentType: 'text/plain' });
   }
 });
 
@@ -97,7 +103,7 @@ test("next dev's output shows page requests but not the probes", async ({ reques
   const pageRequest = `/login?probe-check=${nonce}`;
   expect((await request.get(pageRequest)).status()).toBe(200);
 
-  const log = () => stripVTControlCharacters(readFileSync(DEV_SERVER_LOG, 'utf8'));
-  await expect.poll(log, { message: `${DEV_SERVER_LOG} never showed the page request` }).toContain(`GET ${pageRequest}`);
-  for (const probe of probes) expect(log(), `${DEV_SERVER_LOG} logs the probe path ${probe}`).not.toContain(`GET ${probe}`);
+  const log = () => stripVTControlCharacters(readFileSync(stack().devServerLog, 'utf8'));
+  await expect.poll(log, { message: "next dev's output never showed the page request" }).toContain(`GET ${pageRequest}`);
+  for (const probe of probes) expect(log(), `next dev's output logs the probe path ${probe}`).not.toContain(`GET ${probe}`);
 });

@@ -18,8 +18,12 @@ export interface Stack {
   orphanFrontendPort: number;
   /** `npm run dev` (next dev) in front of the real backend. */
   devPort: number;
-  /** The backend's SQLite directory, removed when the run ends. */
-  dataDir: string;
+  /** The run's own directory, removed when the run ends: the backend's SQLite data under data/. */
+  runDir: string;
+  /** `next dev`'s output, read by the test of which request lines it prints. Not under frontend/:
+   * next dev watches its project directory, and a file it writes there itself feeds back into it
+   * (seen here: rebuild, page reload, request line, rebuild, … in a loop). */
+  devServerLog: string;
 }
 
 /** Binds `count` loopback ports at once (so they differ), reads what the OS picked, releases them. */
@@ -49,10 +53,11 @@ export async function resolveStack(): Promise<Stack> {
   const known = readStack();
   if (known) return known;
   const [backendPort, frontendPort, orphanFrontendPort, devPort] = await freePorts(4);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'todo-e2e-'));
+  const runDir = mkdtempSync(path.join(tmpdir(), 'todo-e2e-'));
   // Only the process that made the directory removes it; the servers are gone by then.
-  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const stack: Stack = { backendPort, frontendPort, orphanFrontendPort, devPort, dataDir };
+  process.on('exit', () => rmSync(runDir, { recursive: true, force: true }));
+  const devServerLog = path.join(runDir, 'next-dev.log');
+  const stack: Stack = { backendPort, frontendPort, orphanFrontendPort, devPort, runDir, devServerLog };
   process.env[STACK_ENV] = JSON.stringify(stack);
   return stack;
 }
@@ -68,9 +73,5 @@ export function stack(): Stack {
   if (!known) throw new Error(`${STACK_ENV} is not set: run the browser tests with "npm run test:e2e", which sets it up`);
   return known;
 }
-
-/** `next dev`'s output, read by the test of which request lines it prints. Outside Playwright's
- * outputDir (test-results/e2e), which Playwright empties at the start of a run. */
-export const DEV_SERVER_LOG = path.join(import.meta.dirname, '..', 'test-results', 'e2e-dev-server.log');
 
 export const url = (port: number, host = '127.0.0.1') => `http://${host}:${port}`;
