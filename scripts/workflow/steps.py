@@ -1,6 +1,6 @@
 """Run named steps with progress lines and collect their test counts.
 
-Each suite is a subprocess. Counts come from the JUnit XML a suite writes (pytest, vitest) or, for
+Each suite is a subprocess. Counts come from the JUnit XML a suite writes (pytest, Vitest, Playwright) or, for
 runners without one, from a closing `N passed, N failed` line in their output.
 """
 from __future__ import annotations

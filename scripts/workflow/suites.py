@@ -1,7 +1,7 @@
 """The test suites `./scripts/dev test` runs, cheapest first.
 
-Every suite is a real run against real parts: pytest suites write JUnit XML, the frontend's npm
-scripts print their own counts. A suite whose runner collects nothing fails (pytest exit 5 is not
+Every suite is a real run against real parts: pytest, Vitest and Playwright write JUnit XML, read
+for the summary's counts (lint and type checks count by exit code only). A suite whose runner collects nothing fails (pytest exit 5 is not
 success here).
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ SUITES: list[Suite] = [
     _npm("frontend-lint", "lint"),
     _npm("frontend-typecheck", "typecheck"),
     _npm("frontend-unit", "test:ci", junit="test-results/junit.xml"),
-    _npm("frontend-e2e", "test:e2e"),
+    _npm("frontend-e2e", "test:e2e", junit="test-results/e2e-junit.xml"),
     _pytest("images", "tests/images", needs=("docker",)),
     # Every cluster test in one pytest session: one cluster, started once.
     _pytest("cluster", "tests/cluster", "tests/e2e", "tests/reliability", needs=("docker", "cluster")),

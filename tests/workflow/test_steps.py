@@ -33,6 +33,17 @@ def test_every_suite_writes_junit_or_prints_a_summary_and_names_are_unique():
     assert suites.by_name(["backend"])[0].name == "backend"
 
 
+def test_frontend_suites_read_the_junit_files_their_runners_write():
+    import json
+    frontend = suites.REPO / "frontend"
+    junit = {s.name: s.junit.relative_to(frontend).as_posix() for s in suites.SUITES if s.name.startswith("frontend-") and s.junit}
+    assert set(junit) == {"frontend-unit", "frontend-e2e"}
+    scripts = json.loads((frontend / "package.json").read_text())["scripts"]
+    assert f"--outputFile.junit={junit['frontend-unit']}" in scripts["test:ci"]
+    assert scripts["test:e2e"] == "playwright test"
+    assert f"outputFile: '{junit['frontend-e2e']}'" in (frontend / "playwright.config.ts").read_text()
+
+
 def test_unknown_suite_is_refused_with_the_choices():
     import pytest
     with pytest.raises(SystemExit, match="unknown suite\\(s\\): nope; choose from: scripts"):
