@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from helm_release_helpers import (REGISTRY, Release, create_tasks, log_in, push_postgres_image,
-                                  push_runtime_image, retag, sign_up, task_titles)
+                                  push_runtime_image, retag, run, sign_up, task_titles)
 from scripts.tilt import postgres_upgrade
 from scripts.tilt.secrets import postgres_url
 from scripts.tilt.session import REPO, tool_env
@@ -40,7 +40,10 @@ def image_sets(backend_tag: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def backend_tag():
-    return push_runtime_image("backend")
+    tag = push_runtime_image("backend")
+    yield tag
+    # Only the tags this module made (the layers stay shared with todo-backend:runtime).
+    run("docker", "rmi", f"{REGISTRY}/todo-backend:{tag}", f"{REGISTRY}/todo-backend:{tag}-b", check=False)
 
 
 def test_prod_values_keep_every_task_through_an_upgrade_and_a_pod_deletion(kube_context, backend_tag):
@@ -83,13 +86,14 @@ def old_chart(tmp_path):
     return chart
 
 
-def test_an_old_charts_postgres_release_upgrades_with_its_data(kube_context, backend_tag, tmp_path):
+def test_an_old_charts_postgres_release_upgrades_with_its_data(kube_context, backend_tag, tmp_path, request):
     rel = Release(kube_context, "todo-upg", RELEASE)
     password = secrets.token_urlsafe(24)
     try:
         rel.create_namespace(f"JWT_SECRET={secrets.token_urlsafe(48)}\nPOSTGRES_PASSWORD={password}\n"
                              f"DATABASE_URL={postgres_url(password, RELEASE)}\n")
         pg_tag = push_postgres_image()
+        request.addfinalizer(lambda: run("docker", "rmi", f"{REGISTRY}/todo-postgres:{pg_tag}", check=False))
         sets = [*image_sets(backend_tag), "postgresql.enabled=true",
                 f"postgresql.image.repository={REGISTRY}/todo-postgres", f"postgresql.image.tag={pg_tag}"]
         rel.helm("install", str(old_chart(tmp_path)), *sets)

@@ -49,6 +49,7 @@ def test_nothing_is_deleted_otherwise(objects):
 
 def test_a_failing_kubectl_changes_nothing_and_says_so():
     run, ran = kubectl({("statefulset", "rel-postgresql"): OLD_STS}, fail_on="service")
-    with pytest.raises(postgres_upgrade.UpgradeError, match="get service rel-postgresql .* failed: boom. Nothing was changed"):
+    with pytest.raises(postgres_upgrade.UpgradeError,
+                       match="get service rel-postgresql .* failed: boom. Nothing was changed"):
         postgres_upgrade.migrate("ns1", "rel", "todo-local", run=run)
     assert not [c for c in ran if " delete " in c]
