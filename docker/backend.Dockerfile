@@ -36,6 +36,9 @@ RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
     pip install -r requirements.txt
 
 # binutils only for `strip`, in a stage of its own so a requirements change does not re-run apt.
+# Not pinned to a Debian version (hadolint DL3008, allowlisted in tests/chart/policy-allowlist.yaml):
+# the mirror keeps only the current build, so a pin breaks at the next update, and no file of the
+# package reaches the runtime image.
 FROM base AS strip-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends binutils \

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from . import context, dotenv, namespace, objects, plan, preflight, reset_data, secrets
+from . import context, dotenv, namespace, objects, plan, postgres_upgrade, preflight, reset_data, secrets
 from .plan import REPO
 
 
@@ -60,6 +60,9 @@ def cmd_secret_apply(args: argparse.Namespace) -> int:
     print(secrets.apply(data, args.namespace, args.context))
     print(f"Secret {args.namespace}/{secrets.SECRET_NAME}: keys {', '.join(sorted(data))} "
           f"(checksum {secrets.checksum(data)[:12]}; values not shown)")
+    if args.db == "postgres":
+        # Runs before the chart is applied (app-config and the workloads depend on this resource).
+        print(postgres_upgrade.migrate(args.namespace, args.release, args.context))
     return 0
 
 
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data,
          "config-objects": cmd_config_objects}[args.cmd](args)
     except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError,
-            preflight.PreflightError, dotenv.DotenvError) as err:
+            preflight.PreflightError, dotenv.DotenvError, postgres_upgrade.UpgradeError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1
 

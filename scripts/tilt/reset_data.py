@@ -45,7 +45,13 @@ def reset(namespace: str, release: str, kube_context: str, run=subprocess.run) -
         return proc.stdout
 
     replicas = max(1, int(step("get", f"deployment/{backend}", "-o", "jsonpath={.spec.replicas}") or 1))
-    live = json.loads(step("get", "pvc", claim, "-o", "json"))
+    found = step("get", "pvc", claim, "-o", "json", "--ignore-not-found")
+    if not found.strip():
+        # The chart makes the claim only for SQLite: with --db=postgres the data is in PostgreSQL.
+        raise ResetError(f"{namespace}/{claim} does not exist: the backend keeps no data in /data when it uses "
+                         f"a shared database (--db=postgres keeps it on the claim data-{release}-postgresql-0). "
+                         f"Nothing was changed.")
+    live = json.loads(found)
     # The claim cannot go while a pod mounts it (pvc-protection), so stop the backend first.
     step("scale", f"deployment/{backend}", "--replicas=0")
     step("wait", "--for=delete", "pod", "-l", selector, "--timeout=90s")

@@ -50,6 +50,10 @@ class Installer:
     def _adopt(self, tool: Tool) -> Manifest | None:
         """Binaries already in place (a previous install whose spec digest changed, or a cache
         filled by hand/by an earlier bootstrap) are verified by asking their version, not rebuilt."""
+        if tool.venv_requirements:
+            # A venv's content is its requirements file, which --version does not show; the venv
+            # route itself reuses a finished venv of the same file in a second.
+            return None
         previous = manifest.read(tool)
         if previous and previous.version == tool.version and set(previous.binaries) == set(tool.binaries):
             binaries, route = {n: Path(p) for n, p in previous.binaries.items()}, previous.route

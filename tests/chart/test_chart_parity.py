@@ -37,6 +37,9 @@ def guarded_settings(objects, component) -> dict:
     container = pod["containers"][0]
     settings = {f"{component}.podSecurityContext.{k}": v
                 for k, v in flatten(pod.get("securityContext") or {}).items()}
+    # The shared emptyDir's cap is disk the pod may fill, like resources.
+    settings[f"{component}.emptyDirSizeLimit"] = next(
+        v["emptyDir"].get("sizeLimit") for v in pod["volumes"] if v["name"] == "empty-dir")
     for field, values_key in CONTAINER_FIELDS.items():
         if values_key in PROBE_KEYS:
             # A probe is one setting: any change in it is a change to `<component>.probes.<kind>`.

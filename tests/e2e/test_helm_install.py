@@ -1,32 +1,13 @@
 """A plain `helm install` of the chart with production values (no Tilt), then `helm test`.
 
 Tilt renders with `helm template` and never runs hooks, so this is where the chart's test hook is
-proven, and where the prod values (read-only root, runtime images, emptyDir data) run for real."""
+proven, and where the prod values (read-only root, runtime images, data on a kept claim) run for real."""
 import secrets
 import subprocess
 import uuid
 
-from scripts.tilt.session import REPO, tool_env
-
-REGISTRY = "127.0.0.1:5000"
-
-
-def run(*cmd, timeout=600, check=True):
-    p = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
-    return p
-
-
-def push_runtime_image(service: str) -> str:
-    """Build the runtime target and push it to the local cluster's registry; returns the tag."""
-    run(str(REPO / ".venv/bin/python"), "-m", "scripts.images", "build", "--target", "runtime",
-        "--service", service, timeout=1200)
-    tag = f"e2e-{uuid.uuid4().hex[:8]}"
-    ref = f"{REGISTRY}/todo-{service}:{tag}"
-    run("docker", "tag", f"todo-{service}:runtime", ref)
-    run("docker", "push", ref, timeout=600)
-    return tag
+from helm_release_helpers import REGISTRY, push_runtime_image, run
+from scripts.tilt.session import tool_env
 
 
 def test_prod_install_becomes_ready_and_helm_test_passes(kube_context):

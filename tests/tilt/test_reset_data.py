@@ -54,3 +54,15 @@ def test_a_failing_step_stops_the_reset_and_names_the_command():
     with pytest.raises(reset_data.ResetError, match="kubectl .* wait .* failed: boom"):
         reset_data.reset("ns1", "rel", "todo-local", run=run)
     assert not any("delete pvc" in c for c in ran), "the claim must not be deleted while a pod may still use it"
+
+
+def test_without_a_backend_claim_nothing_is_touched_and_the_reason_is_given():
+    # A shared database (--db=postgres): the chart makes no backend claim.
+    ran = []
+
+    def run(cmd, input=None, **kwargs):
+        ran.append(" ".join(cmd))
+        return subprocess.CompletedProcess(cmd, 0, stdout="1" if "jsonpath={.spec.replicas}" in cmd else "", stderr="")
+    with pytest.raises(reset_data.ResetError, match="rel-backend-data does not exist: .*shared database"):
+        reset_data.reset("ns1", "rel", "todo-local", run=run)
+    assert not any("scale" in c or "delete" in c for c in ran)

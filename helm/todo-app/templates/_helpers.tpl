@@ -100,6 +100,38 @@ failureThreshold: {{ .failureThreshold }}
 {{- end }}
 
 {{/*
+"true" when the backend keeps SQLite in /data on a claim: persistence on and no shared database
+(with database.external or postgresql.enabled the backend stores nothing in /data).
+*/}}
+{{- define "todo-app.backendDataOnClaim" -}}
+{{- if and .Values.backend.persistence.enabled (not .Values.database.external) (not .Values.postgresql.enabled) }}true{{ end }}
+{{- end }}
+
+{{/*
+A pod spec's topologySpreadConstraints: the component's own list, else (when more than one pod
+runs) a soft spread over nodes, so one node going away never takes every replica. ScheduleAnyway:
+a one-node cluster still schedules them all. matchLabelKeys spreads each rollout's pods on their own.
+Call with (dict "ctx" $ "component" "backend").
+*/}}
+{{- define "todo-app.topologySpread" -}}
+{{- $v := index .ctx.Values .component }}
+{{- if $v.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml $v.topologySpreadConstraints | nindent 2 }}
+{{- else if or $v.autoscaling.enabled (gt (int $v.replicaCount) 1) }}
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: kubernetes.io/hostname
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- include "todo-app.selectorLabels" . | nindent 8 }}
+    matchLabelKeys:
+      - pod-template-hash
+{{- end }}
+{{- end }}
+
+{{/*
 URL the frontend proxies /api/* to: the backend Service, resolved by cluster DNS.
 */}}
 {{- define "todo-app.backendUrl" -}}
@@ -137,10 +169,6 @@ reported at once, naming the keys involved and the fix.
 {{- if and $v.autoscaling.enabled (lt (int $v.autoscaling.maxReplicas) (int $v.autoscaling.minReplicas)) }}
 {{- $errors = append $errors (printf "%s.autoscaling.maxReplicas (%d) is below %s.autoscaling.minReplicas (%d)." $component (int $v.autoscaling.maxReplicas) $component (int $v.autoscaling.minReplicas)) }}
 {{- end }}
-{{- end }}
-{{- $p := .Values.backend.persistence }}
-{{- if and $p.enabled (or .Values.backend.autoscaling.enabled (gt (int .Values.backend.replicaCount) 1)) (not (has "ReadWriteMany" $p.accessModes)) }}
-{{- $errors = append $errors "backend.persistence.accessModes lacks ReadWriteMany, but more than one backend pod would mount the claim: a ReadWriteOnce volume attaches to one node only. Use ReadWriteMany, or backend.persistence.enabled=false (with database.external nothing needs /data to persist)." }}
 {{- end }}
 {{- if and .Values.networkPolicy.enabled .Values.database.external (not .Values.networkPolicy.databaseEgress.cidrs) }}
 {{- $errors = append $errors "networkPolicy.databaseEgress.cidrs is empty, but database.external and networkPolicy.enabled are true: the backend could not reach its database. List the database's address range(s)." }}

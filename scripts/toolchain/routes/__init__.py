@@ -63,6 +63,6 @@ def staging_dir(tool_dir: Path, kind: str) -> Path:
 
 
 def all_routes() -> dict[str, RouteFn]:
-    from . import bundle, download, go, npm, path, pypi
+    from . import bundle, download, go, npm, path, pypi, venv
     return {"path": path.install, "download": download.install, "pypi": pypi.install,
-            "npm": npm.install, "go": go.install, "bundle": bundle.install}
+            "npm": npm.install, "go": go.install, "bundle": bundle.install, "venv": venv.install}
