@@ -44,7 +44,7 @@ def test_cold_build_copies_installs_builds_vendors_fonts_and_caches(sandbox, mon
     fakes = make_fakes(sandbox.root)
     copy, out = build(fakes, monkeypatch)
     # each step is a progress line with its time
-    for step in ("copy web/", "yarn install --immutable", "yarn build", "vendor fonts and local references",
+    for step in ("copy web/", "fetch fonts (npm pack)", "yarn install --immutable", "yarn build", "vendor fonts and local references",
                  "store the built assets"):
         assert re.search(rf"\[toolchain\] ok web dashboard: {re.escape(step)}.* \(\d+\.\ds\)", out), (step, out)
     # the module's own yarn, run by our node, in a writable copy, with npm's registry and CA
@@ -134,7 +134,7 @@ def test_a_font_package_that_does_not_match_its_pinned_integrity_is_refused(sand
     with pytest.raises(webui.WebUIError) as err:
         build(fakes, monkeypatch)
     assert "fakefont-1.0.0.tgz has integrity sha512-" in str(err.value) and "not using it" in str(err.value)
-    assert not (sandbox.cache / "web-assets").exists()
+    assert not (sandbox.cache / "web-assets").exists() and fakes.calls == []
 
 
 def test_an_unreachable_registry_for_the_fonts_is_named(sandbox, monkeypatch):
@@ -142,8 +142,11 @@ def test_an_unreachable_registry_for_the_fonts_is_named(sandbox, monkeypatch):
     (fakes.bin / "npm-fail").write_text("")
     with pytest.raises(webui.WebUIError) as err:
         build(fakes, monkeypatch)
-    assert "npm pack fakefont@1.0.0 failed: code ECONNREFUSED; network request failed" in str(err.value)
-    assert "npm ping" in str(err.value)
+    message = str(err.value)
+    assert "\n" not in message and "could not reach the npm registry https://registry.example.test" in message
+    assert "npm pack fakefont@1.0.0 failed: code ECONNREFUSED; network request failed" in message
+    assert "npm ping" in message and "tilt-0.37.1-web.log" in message
+    assert fakes.calls == [], "checked before yarn's minutes of retries"
 
 
 def test_a_rewrite_that_matches_nothing_fails_instead_of_leaving_a_remote_reference(tmp_path):
@@ -175,16 +178,16 @@ def test_yarn_gets_npms_registry_ca_strictness_and_proxy_without_leaking_the_pas
 
 def test_the_real_bundled_yarn_accepts_the_settings_derived_from_this_machines_npm(tmp_path):
     """Yarn 4 aborts on a setting it does not know (e.g. caFilePath): run tilt's own yarn with ours."""
-    from scripts.toolchain import gomod, manifest
+    from scripts.toolchain import gomod
     upstream = gomod.upstream_module(shutil.which("go"), "github.com/tilt-dev/tilt", PINS.tool("tilt").version)
     web = tmp_path / "web"
     shutil.copytree(upstream.source_dir / "web", web, ignore=shutil.ignore_patterns("src", "public", "node_modules"))
-    node = manifest.valid(PINS.tool("node"))
-    assert node, "node 22 is installed before tilt ([install].default)"
+    node_bin = paths.tool_dir("node", PINS.tool("node").version) / "bin" / "node"
+    assert node_bin.is_file(), "node 22 is installed before tilt ([install].default)"
     npm = yarn.npm_config()
     settings = yarn.yarn_env(npm, dict(os.environ), tmp_path / "cache")
-    env = yarn.run_environment(node.binary("node"), {**settings, "YARN_GLOBAL_FOLDER": str(tmp_path / "g")})
-    proc = subprocess.run([str(node.binary("node")), str(yarn.bundled_yarn(web)), "config", "get", "npmRegistryServer"],
+    env = yarn.run_environment(node_bin, {**settings, "YARN_GLOBAL_FOLDER": str(tmp_path / "g")})
+    proc = subprocess.run([str(node_bin), str(yarn.bundled_yarn(web)), "config", "get", "npmRegistryServer"],
                           cwd=web, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip() == npm.get("registry", "https://registry.npmjs.org/").rstrip("/")

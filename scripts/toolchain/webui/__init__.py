@@ -2,10 +2,11 @@
 it into the module's copy before `go build`, the way upstream's release does it (Makefile target
 build-js: `yarn install --immutable`, `yarn build`, copy web/build/* into pkg/assets/build/).
 
-Steps, each a progress line with its time: a writable copy of web/ in a temp dir -> `yarn install
---immutable` (the module's own yarn, our Node, npm's registry settings) -> `yarn build` -> fonts
-and other remote references made local (offline.py) -> the built files stored in the cache ->
-laid into the module copy. The cache key is the tool version + sha256 of yarn.lock + our patch
+Steps, each a progress line with its time: a writable copy of web/ in a temp dir -> the pinned font
+packages fetched (`npm pack`; also the quick registry check) -> `yarn install --immutable` (the
+module's own yarn, our Node, npm's registry settings) -> `yarn build` -> fonts and other remote
+references made local (offline.py) -> the built files stored in the cache -> laid into the module
+copy. The cache key is the tool version + sha256 of yarn.lock + our patch
 version (offline.PATCH_VERSION and the web spec) + the Node version, so a warm install never
 runs yarn; node_modules and the temp copy are always deleted.
 """
@@ -140,6 +141,7 @@ def _build(ctx: "RouteContext", source: Path, node: Path, key: str) -> Path:
         with log.open("a") as fh:
             fh.write(f"\n# yarn settings (from npm's configuration): {yarn.redacted(settings)}\n")
         registry = settings["YARN_NPM_REGISTRY_SERVER"]
+        fonts = _fetch_fonts(ctx, web, scratch / "fonts", log, registry)
         _yarn(ctx, [str(node), str(yarn_js), "install", "--immutable"], work, env, log, "yarn install --immutable", registry)
         _yarn(ctx, [str(node), str(yarn_js), "build"], work, {**env, **BUILD_ENV}, log, "yarn build", registry)
         build = work / "build"
@@ -147,22 +149,41 @@ def _build(ctx: "RouteContext", source: Path, node: Path, key: str) -> Path:
             raise WebUIError(f"yarn build finished but {build} has no index.html and static/js/main.*.js; "
                              f"read the log ({log}) and re-run `{RERUN} {name}`.")
         with ctx.progress.step("web dashboard: vendor fonts and local references"):
-            npm = shutil.which("npm")
-            if not npm:
-                raise WebUIError(f"npm is not on PATH, needed to fetch the dashboard's fonts; "
-                                 f"apt-get install npm, then re-run `{RERUN} {name}` (log: {log}).")
             try:
-                offline.make_offline(web, build, npm, scratch / "fonts", log)
-            except (offline.OfflineError, OSError, subprocess.SubprocessError) as exc:
+                offline.make_offline(web, build, fonts)
+            except (offline.OfflineError, OSError) as exc:
                 raise WebUIError(f"{name}'s web dashboard was built but could not be made offline-clean: {exc}. "
-                                 f"Fix: make the npm registry reachable (`npm ping`) or fix the entry in "
-                                 f"scripts/versions.toml [tools.{name}.go.web], then re-run `{RERUN} {name}` "
-                                 f"(log: {log}).") from None
+                                 f"Fix the entry in scripts/versions.toml [tools.{name}.go.web], then re-run "
+                                 f"`{RERUN} {name}` (log: {log}).") from None
         with ctx.progress.step("web dashboard: store the built assets"):
             stored = store(name, version, key, build)
         return stored
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # node_modules (~850 MB) and the copy never stay
+
+
+def _fetch_fonts(ctx: "RouteContext", web: "WebBuild", scratch: Path, log: Path, registry: str):
+    name = ctx.tool.name
+    with ctx.progress.step("web dashboard: fetch fonts (npm pack)"):
+        npm = shutil.which("npm")
+        if not npm:
+            raise WebUIError(f"npm is not on PATH, needed to fetch {name}'s dashboard fonts; "
+                             f"apt-get install npm, then re-run `{RERUN} {name}` (log: {log}).")
+        try:
+            return offline.fetch_fonts(web, scratch, npm, log)
+        except (offline.OfflineError, OSError, subprocess.SubprocessError) as exc:
+            if yarn.network_error(str(exc)):
+                raise WebUIError(_unreachable(name, "npm pack", registry, str(exc), log)) from None
+            raise WebUIError(f"{name}'s web dashboard fonts could not be fetched: {exc}. Fix: check the pin in "
+                             f"scripts/versions.toml [tools.{name}.go.web].fonts, then re-run `{RERUN} {name}` "
+                             f"(log: {log}).") from None
+
+
+def _unreachable(name: str, what: str, registry: str, error: str, log: Path) -> str:
+    return (f"{name}'s web dashboard could not be built: {what} could not reach the npm registry "
+            f"{registry} ({error}). Fix: make it reachable from here (check `npm config get registry`, "
+            f"the proxy in HTTPS_PROXY or `npm config get https-proxy`, the CA file in "
+            f"`npm config get cafile`, then `npm ping`), and re-run `{RERUN} {name}` (log: {log}).")
 
 
 def _yarn(ctx: "RouteContext", cmd: list[str], cwd: Path, env: dict, log: Path, what: str, registry: str) -> None:
@@ -176,10 +197,6 @@ def _yarn(ctx: "RouteContext", cmd: list[str], cwd: Path, env: dict, log: Path, 
                 fh.seek(start)
                 network = yarn.network_error(fh.read())
             if network:
-                raise WebUIError(
-                    f"{name}'s web dashboard could not be built: {what} could not reach the npm registry "
-                    f"{registry} ({network}). Fix: make it reachable from here (check `npm config get registry`, "
-                    f"the proxy in HTTPS_PROXY or `npm config get https-proxy`, the CA file in "
-                    f"`npm config get cafile`, then `npm ping`), and re-run `{RERUN} {name}` (log: {log}).") from None
+                raise WebUIError(_unreachable(name, what, registry, network, log)) from None
             raise WebUIError(f"{name}'s web dashboard could not be built: {exc}. Fix the cause shown in the "
                              f"log, then re-run `{RERUN} {name}`.") from None

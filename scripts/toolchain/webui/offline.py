@@ -199,11 +199,17 @@ def add_files(build: Path, add: tuple[tuple[str, str], ...]) -> None:
         shutil.copyfile(src, build / dest)
 
 
-def make_offline(web: WebBuild, build: Path, npm: str, scratch: Path, log: Path) -> None:
+def fetch_fonts(web: WebBuild, scratch: Path, npm: str, log: Path) -> list[tuple[FontPackage, Path]]:
+    """The pinned font packages, verified. Done before yarn: one npm request that fails in seconds
+    when the registry is unreachable, where yarn would retry each of its ~2,000 downloads."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    return [(font, npm_pack(font, scratch, npm, log)) for font in web.fonts]
+
+
+def make_offline(web: WebBuild, build: Path, fonts: list[tuple[FontPackage, Path]]) -> None:
     """Everything this module does to a fresh build, in order; fails if the page still loads any
     remote <link>/<script>."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    css = [vendor_font(font, npm_pack(font, scratch, npm, log), build) for font in web.fonts]
+    css = [vendor_font(font, tarball, build) for font, tarball in fonts]
     (build / FONTS_CSS).write_text("\n".join(css))
     rewrite_text(build, web.rewrite)
     add_files(build, web.add)
