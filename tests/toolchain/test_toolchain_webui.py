@@ -219,3 +219,16 @@ def test_the_go_route_lays_the_dashboard_into_its_source_copy_or_fails_with_the_
     with pytest.raises(RouteUnavailable, match=r"^tilt's web dashboard could not be built: yarn install --immutable "
                                                r"could not reach the npm registry"):
         go_route.lay_web_ui(ctx)
+
+
+def test_a_temp_copy_abandoned_by_a_killed_build_is_removed_by_the_next(sandbox, monkeypatch):
+    fakes = make_fakes(sandbox.root)
+    (fakes.root / "tmp").mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    abandoned = fakes.root / "tmp" / f"tilt-0.37.1-web-{dead.pid}-abc"
+    (abandoned / "web/node_modules").mkdir(parents=True)
+    running = fakes.root / "tmp" / f"tilt-0.37.1-web-{os.getpid()}-def"  # a build still running
+    running.mkdir()
+    build(fakes, monkeypatch)
+    assert not abandoned.exists() and running.exists()

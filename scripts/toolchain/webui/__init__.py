@@ -119,7 +119,8 @@ def _build(ctx: "RouteContext", source: Path, node: Path, key: str) -> Path:
     web, name, version = ctx.tool.go.web, ctx.tool.name, ctx.tool.version
     log = logs_dir() / f"{name}-{version}-web.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f"{name}-{version}-web-"))
+    remove_abandoned_scratch(name, version)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{name}-{version}-web-{os.getpid()}-"))
     try:
         work = scratch / "web"
         with ctx.progress.step(f"web dashboard: copy {source.name}/ to {work}"):
@@ -160,6 +161,15 @@ def _build(ctx: "RouteContext", source: Path, node: Path, key: str) -> Path:
         return stored
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # node_modules (~850 MB) and the copy never stay
+
+
+def remove_abandoned_scratch(name: str, version: str) -> None:
+    """Temp copies left by a build that was killed (SIGTERM/SIGKILL skip `finally`): each holds
+    ~850 MB of node_modules. The pid in the name tells whether its build is still running."""
+    for old in Path(tempfile.gettempdir()).glob(f"{name}-{version}-web-*-*"):
+        pid = old.name.removeprefix(f"{name}-{version}-web-").split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _fetch_fonts(ctx: "RouteContext", web: "WebBuild", scratch: Path, log: Path, registry: str):
