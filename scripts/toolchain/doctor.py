@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from . import linking, manifest
+from . import embedded, linking, manifest
 from .apt import install_command, missing_packages
 from .docker_cli import DockerCliError, choose, remembered
 from .docker_engine import engine_answers
@@ -56,7 +56,7 @@ def check_tools(versions: Versions, report: Report) -> None:
         required = name in versions.default_install
         found = manifest.valid(tool)
         if not found:
-            state = ("its recorded install changed or is incomplete" if manifest.read(tool) else "not installed")
+            state = _why_not_valid(tool)
             (report.fail if required else report.warn)(
                 f"{name} {tool.version}: {state}" + ("" if required else " (optional)"), f"{INSTALL} {name}")
             continue
@@ -76,7 +76,24 @@ def check_tools(versions: Versions, report: Report) -> None:
         if not tool.accepts(version):
             report.fail(f"{name}: {probe_at} reports {version}, the pin is {tool.version}", f"{INSTALL} {name}")
             continue
-        report.ok(f"{name} {version}: {probe_at} ({found.route})")
+        lacks = embedded.missing(tool, probe_at)
+        if lacks:
+            report.fail(f"{name} {version}: {embedded.describe_missing(tool, probe_at, lacks)}", f"{INSTALL} {name}")
+            continue
+        has = f"; has {' and '.join(tool.must_embed)}" if tool.must_embed else ""
+        report.ok(f"{name} {version}: {probe_at} ({found.route}{has})")
+
+
+def _why_not_valid(tool) -> str:
+    previous = manifest.read(tool)
+    if not previous:
+        return "not installed"
+    primary = Path(previous.binaries.get(tool.version_command[0], "/nonexistent"))
+    if tool.must_embed and primary.is_file():
+        lacks = embedded.missing(tool, primary)
+        if lacks:
+            return f"the installed {embedded.describe_missing(tool, primary, lacks)}"
+    return "its recorded install changed or is incomplete"
 
 
 def check_path(report: Report) -> None:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from .versions import GoBuild
 
-# With an overlay, the wrapper builds the module from this copy of its source (inside the wrapper dir).
-OVERLAY_DIR = "./src"
+# With a web UI to embed, the wrapper builds the module from this copy of its source (inside the
+# wrapper dir), into which the built UI is laid (see scripts/toolchain/webui).
+SOURCE_COPY_DIR = "./src"
 LOCAL_PATH = re.compile(r"^(\./|\.\./|/)")
 # `go mod tidy` output when sum.golang.org has no record of a module version.
 SUMDB_404 = re.compile(r"verifying (?:module: )?(\S+?)@(\S+?): reading \S+/lookup/\S+: 404 Not Found")
@@ -133,30 +134,28 @@ def wrapper_go_mod(spec: GoBuild, version: str, upstream_text: str) -> str:
     upstream = parse(upstream_text)
     lines = [f"module {spec.wrapper_module}", "", f"go {upstream.go}", "", f"require {spec.module} v{version}"]
     replaces = wrapper_replaces(spec, upstream)
-    if spec.overlay:
-        replaces.append(Replace(spec.module, None, OVERLAY_DIR, None))
+    if spec.web:
+        replaces.append(Replace(spec.module, None, SOURCE_COPY_DIR, None))
     if replaces:
         lines += ["", "replace ("] + [f"\t{r.render()}" for r in replaces] + [")"]
     return "\n".join(lines) + "\n"
 
 
-def lay_overlay(spec: GoBuild, upstream: Upstream, wrapper_dir: Path, repo: Path) -> None:
-    """Copy the module's source next to the wrapper and lay the overlay files over it. Redone on every
-    build so the copy always matches the pinned version and the overlay files in the repo."""
+def copy_module_source(upstream: Upstream, wrapper_dir: Path) -> Path:
+    """A writable copy of the module's source next to the wrapper, redone on every build so it
+    always matches the pinned version (the module cache itself is read-only)."""
     if upstream.source_dir is None:
-        raise GoModError(f"the Go module proxy gave no source directory for {spec.module}")
-    target = wrapper_dir / OVERLAY_DIR
+        raise GoModError("the Go module proxy gave no source directory for the module")
+    target = wrapper_dir / SOURCE_COPY_DIR
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(upstream.source_dir, target)
-    for dirpath, _dirs, files in os.walk(target):  # the module cache is read-only
+    # web/node_modules may exist in a module cache someone built in by hand: never copied.
+    shutil.copytree(upstream.source_dir, target, ignore=shutil.ignore_patterns("node_modules"))
+    for dirpath, _dirs, files in os.walk(target):
         os.chmod(dirpath, 0o755)
         for f in files:
             os.chmod(os.path.join(dirpath, f), 0o644)
-    for inside, source in spec.overlay:
-        dest = target / inside
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(repo / source, dest)
+    return target
 
 
 def tools_go(packages: tuple[str, ...]) -> str:

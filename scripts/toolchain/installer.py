@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import linking, manifest
+from . import embedded, linking, manifest
 from .manifest import Manifest
 from .paths import logs_dir, tool_dir
 from .probe import ProbeError, reported_version
@@ -68,6 +68,11 @@ class Installer:
             return None
         if not tool.accepts(version):
             return None
+        lacks = embedded.missing(tool, binaries[tool.version_command[0]])
+        if lacks:
+            self.progress.say(f"    not reusing the cached {tool.name}: "
+                              f"{embedded.describe_missing(tool, binaries[tool.version_command[0]], lacks)}")
+            return None
         return manifest.write(tool, route, version, binaries)
 
     def _run_routes(self, tool: Tool) -> Manifest:
@@ -82,6 +87,9 @@ class Installer:
                 version = reported_version(tool, result.binaries[primary])
                 if not tool.accepts(version):
                     raise RouteUnavailable(f"it produced {tool.name} {version}, need {need(tool.accept)}")
+                lacks = embedded.missing(tool, result.binaries[primary])
+                if lacks:
+                    raise RouteUnavailable(embedded.describe_missing(tool, result.binaries[primary], lacks))
                 return manifest.write(tool, result.route, version, result.binaries)
             except RouteUnavailable as exc:
                 why = str(exc)

@@ -28,6 +28,8 @@ class Manifest:
     digest: str
     fingerprints: dict[str, list[int]] = dataclasses.field(default_factory=dict)
     installed_at: str = ""
+    # What the primary binary was verified to contain ([tools.X].must_embed), e.g. its web dashboard.
+    embeds: list[str] = dataclasses.field(default_factory=list)
 
     def binary(self, name: str) -> Path:
         return Path(self.binaries[name])
@@ -43,10 +45,11 @@ def _fingerprint(path: Path) -> list[int]:
 
 
 def write(tool: Tool, route: str, reported: str, binaries: dict[str, Path]) -> Manifest:
+    """Record an install; callers have checked the version and tool.must_embed."""
     m = Manifest(name=tool.name, version=tool.version, reported_version=reported, route=route,
                  binaries={k: str(v) for k, v in binaries.items()}, digest=tool.digest,
                  fingerprints={k: _fingerprint(v) for k, v in binaries.items()},
-                 installed_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+                 installed_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), embeds=sorted(tool.must_embed))
     target = path_for(tool)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
@@ -72,6 +75,8 @@ def valid(tool: Tool) -> Manifest | None:
     """The manifest if it still describes exactly what is on disk for this pin, else None."""
     m = read(tool)
     if m is None or m.version != tool.version or m.digest != tool.digest or set(m.binaries) != set(tool.binaries):
+        return None
+    if not set(tool.must_embed) <= set(m.embeds):  # recorded before that was checked (a stand-in tilt)
         return None
     try:
         if any(_fingerprint(Path(p)) != m.fingerprints.get(n) for n, p in m.binaries.items()):

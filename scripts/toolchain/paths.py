@@ -42,6 +42,12 @@ def build_dir(name: str, version: str) -> Path:
     return cache_root() / "build" / f"{name}-{version}"
 
 
+def web_assets_dir(name: str, version: str) -> Path:
+    """Built web UIs embedded into Go builds (tilt's dashboard), one dir per cache key; kept so a
+    warm install never runs yarn again (node_modules is never kept)."""
+    return cache_root() / "web-assets" / f"{name}-{version}"
+
+
 def logs_dir() -> Path:
     return cache_root() / "logs"
 

@@ -38,6 +38,30 @@ class DownloadFile:
 
 
 @dataclasses.dataclass(frozen=True)
+class FontPackage:
+    """An npm package whose font files replace a font CDN in a built web UI."""
+    package: str
+    version: str
+    integrity: str  # npm's sha512-… of the tarball, checked after `npm pack`
+    css: tuple[str, ...]  # stylesheets inside the package (package/<css>) the page needs
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package}@{self.version}"
+
+
+@dataclasses.dataclass(frozen=True)
+class WebBuild:
+    """A web UI shipped as sources inside a Go module, built with its own yarn before `go build`."""
+    source: str  # directory in the module with package.json, yarn.lock, .yarnrc.yml
+    into: str  # directory in the module the built files are laid into (embedded by the Go code)
+    node: str  # the tool (in versions.toml) that provides node
+    fonts: tuple[FontPackage, ...] = ()
+    rewrite: tuple[tuple[str, str], ...] = ()  # text in the built files -> local replacement
+    add: tuple[tuple[str, str], ...] = ()  # file added to the build -> the built file it copies
+
+
+@dataclasses.dataclass(frozen=True)
 class GoBuild:
     module: str
     wrapper_module: str
@@ -45,8 +69,8 @@ class GoBuild:
     tags: tuple[str, ...]
     ldflags: str
     local_replace_version: str | None  # for upstream `replace X => ./local/path` directives
-    # Files (repo-relative) laid over the module's source before building: path in module -> file.
-    overlay: tuple[tuple[str, str], ...] = ()
+    # With a web UI, the wrapper builds the module from a copy of its source with the UI laid in.
+    web: WebBuild | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +91,8 @@ class Tool:
     npm_extract: dict[str, str] = dataclasses.field(default_factory=dict)
     bundle: str | None = None
     venv_requirements: Path | None = None  # the venv route's pinned requirements file
+    # What an installed binary must contain to be used (description -> bytes in the binary).
+    must_embed: dict[str, str] = dataclasses.field(default_factory=dict)
     digest: str = ""  # of the raw table: a changed spec re-verifies the cached install
 
     def accepts(self, reported: str) -> bool:
@@ -110,6 +136,10 @@ def load(path: Path | None = None) -> Versions:
     tools_raw = _get(data, "tools", dict, path, "[tools]")
     tools = {name: _tool(name, raw, kube_version, path) for name, raw in tools_raw.items()}
     for tool in tools.values():
+        web = tool.go.web if tool.go else None
+        if web and web.node not in tools:
+            raise VersionsError(f"{path}: [tools.{tool.name}.go.web].node = {web.node!r} names no tool; "
+                                "define it (e.g. [tools.node]) or fix the name")
         if tool.bundle and tool.bundle not in tools:
             raise VersionsError(f"{path}: [tools.{tool.name}].bundle = {tool.bundle!r} names no tool; "
                                 f"define [tools.{tool.bundle}] or fix the name")
@@ -180,7 +210,8 @@ def _tool(name: str, raw: Any, kube_version: str, path: Path) -> Tool:
         downloads=downloads, go=go,
         pypi_requirement=text(raw["pypi"]["requirement"], "pypi.requirement") if raw.get("pypi") else None,
         npm_package=npm.get("package"), npm_extract=dict(npm.get("extract", {})),
-        bundle=raw.get("bundle"), venv_requirements=requirements, digest=digest,
+        bundle=raw.get("bundle"), venv_requirements=requirements,
+        must_embed=_must_embed(raw.get("must_embed", {}), path, f"{where}.must_embed"), digest=digest,
     )
 
 
@@ -194,6 +225,12 @@ def _venv_requirements(raw: dict, path: Path, where: str) -> tuple[Path | None, 
     except OSError:
         raise VersionsError(f"{path}: {where}.venv.requirements = {rel!r}: no such file under "
                             f"{repo_root()}; restore it from git or fix the path") from None
+
+
+def _must_embed(raw: Any, path: Path, where: str) -> dict[str, str]:
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v for v in raw.values()):
+        raise VersionsError(f"{path}: {where} must be a table of description = \"text the binary contains\"")
+    return dict(raw)
 
 
 def _download(raw: dict, text, path: Path, where: str, binaries: tuple[str, ...]) -> DownloadFile:
@@ -221,8 +258,40 @@ def _go(raw: dict, text, path: Path, where: str) -> GoBuild:
         ldflags=" ".join(text(f, "go.ldflags") for f in ldflags),
         local_replace_version=text(raw["local_replace_version"], "go.local_replace_version")
         if "local_replace_version" in raw else None,
-        overlay=tuple(sorted(raw.get("overlay", {}).items())),
+        web=_web(raw["web"], path, f"{where}.web") if "web" in raw else None,
     )
+
+
+def _web(raw: Any, path: Path, where: str) -> WebBuild:
+    if not isinstance(raw, dict):
+        raise VersionsError(f"{path}: {where} must be a table")
+    fonts = []
+    for i, f in enumerate(_get(raw, "fonts", list, path, f"{where}.fonts") if "fonts" in raw else []):
+        at = f"{where}.fonts[{i}]"
+        if not isinstance(f, dict):
+            raise VersionsError(f"{path}: {at} must be a table {{ package, version, integrity, css }}")
+        version = _get(f, "version", str, path, f"{at}.version")
+        if not VERSION_RE.match(version):
+            raise VersionsError(f"{path}: {at}.version = {version!r} must be an exact MAJOR.MINOR.PATCH pin")
+        integrity = _get(f, "integrity", str, path, f"{at}.integrity")
+        if not integrity.startswith("sha512-"):
+            raise VersionsError(f"{path}: {at}.integrity must be npm's sha512-… value "
+                                "(`npm view PACKAGE@VERSION dist.integrity`)")
+        css = tuple(_get(f, "css", list, path, f"{at}.css"))
+        if not css:
+            raise VersionsError(f"{path}: {at}.css must name at least one stylesheet of the package")
+        fonts.append(FontPackage(_get(f, "package", str, path, f"{at}.package"), version, integrity, css))
+    return WebBuild(source=_get(raw, "source", str, path, f"{where}.source"),
+                    into=_get(raw, "into", str, path, f"{where}.into"),
+                    node=_get(raw, "node", str, path, f"{where}.node"), fonts=tuple(fonts),
+                    rewrite=_str_table(raw.get("rewrite", {}), path, f"{where}.rewrite"),
+                    add=_str_table(raw.get("add", {}), path, f"{where}.add"))
+
+
+def _str_table(raw: Any, path: Path, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and k and isinstance(v, str) for k, v in raw.items()):
+        raise VersionsError(f"{path}: {where} must be a table of \"text\" = \"text\"")
+    return tuple(sorted(raw.items()))
 
 
 def _get(table: dict, key: str, kind: type, path: Path, where: str):

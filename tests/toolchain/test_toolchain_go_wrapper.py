@@ -32,41 +32,27 @@ def test_tilt_wrapper_repeats_tilts_own_replace_directives(upstream):
     assert wrapper.module == "todo-app.local/tilt-wrapper"
     assert wrapper.requires == {"github.com/tilt-dev/tilt": "v0.37.1"}
     assert wrapper.go == theirs.go  # same language version as tilt itself
-    # tilt's own replaces, read (not hard-coded), then the overlay: tilt built from its source copy
-    # with our status page embedded (tilt's dashboard is not in the Go module).
+    # tilt's own replaces, read (not hard-coded), then tilt itself from its source copy, into which
+    # its web dashboard is laid (the Go module ships pkg/assets/build without it).
     assert theirs.replaces and wrapper.replaces == [*theirs.replaces,
                                                     gomod.Replace("github.com/tilt-dev/tilt", None, "./src", None)]
     assert "\tgithub.com/pkg/browser => github.com/tilt-dev/browser v0.0.1\n" in text
 
 
-def test_overlay_lays_our_files_over_a_copy_of_the_module_source(tmp_path):
+def test_the_source_copy_is_writable_and_redone_from_the_pinned_module(tmp_path):
     src = tmp_path / "modcache" / "mod"
     (src / "pkg/assets/build").mkdir(parents=True)
     (src / "pkg/assets/build/robots.txt").write_text("upstream")
+    (src / "web/node_modules/x").mkdir(parents=True)
     (src / "pkg/assets/build").chmod(0o555)
-    repo = tmp_path / "repo"
-    (repo / "overlays").mkdir(parents=True)
-    (repo / "overlays/page.html").write_text("<html>ours</html>")
-    spec = PINS.tool("tilt").go
-    spec = type(spec)(**{**spec.__dict__, "overlay": (("pkg/assets/build/index.html", "overlays/page.html"),)})
     wrapper = tmp_path / "wrapper"
-    wrapper.mkdir()
-    (wrapper / "src").mkdir()
+    (wrapper / "src").mkdir(parents=True)
     (wrapper / "src" / "stale.go").write_text("old copy")
-    gomod.lay_overlay(spec, gomod.Upstream("", "", src), wrapper, repo)
-    assert (wrapper / "src/pkg/assets/build/index.html").read_text() == "<html>ours</html>"
-    assert (wrapper / "src/pkg/assets/build/robots.txt").read_text() == "upstream"
-    assert not (wrapper / "src/stale.go").exists(), "the copy is redone from the pinned source each build"
-
-
-def test_the_built_tilt_serves_the_status_page():
-    """The overlay is what lets a version-stamped tilt without its React dashboard start at all."""
-    import subprocess
-    from scripts.toolchain.paths import tool_dir
-    tilt = tool_dir("tilt", PINS.tool("tilt").version) / "bin" / "tilt"
-    out = subprocess.run(["strings", str(tilt)], capture_output=True, text=True).stdout \
-        if tilt.exists() else ""
-    assert "minimal status page" in out, f"{tilt} lacks the embedded status page"
+    target = gomod.copy_module_source(gomod.Upstream("", "", src), wrapper)
+    assert target == wrapper / "src" and (target / "pkg/assets/build/robots.txt").read_text() == "upstream"
+    (target / "pkg/assets/build/index.html").write_text("writable")  # the built UI goes here
+    assert not (target / "stale.go").exists(), "the copy is redone from the pinned source each build"
+    assert not (target / "web/node_modules").exists()
 
 
 def test_kubernetes_wrapper_points_every_staging_module_at_its_release(upstream):

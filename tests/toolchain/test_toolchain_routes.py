@@ -2,8 +2,10 @@
 fail the error names every route and the manual fix. Re-runs use the manifest and run nothing."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+import re
 
 import pytest
 
@@ -119,3 +121,52 @@ def test_path_route_links_an_acceptable_binary_and_explains_a_wrong_one(sandbox,
     with pytest.raises(ToolInstallError) as err:
         make_installer(all_routes())[0].ensure(versions.load().tool("fake"))
     assert f"on PATH: {old_dir / 'fake'} is 1.1.0; need 1.3.x" in str(err.value)
+
+
+MUST_EMBED = 'must_embed = { "its dashboard" = "DASHBOARD-MARKER" }\n'
+
+
+def builds_with_dashboard(version, calls):
+    """Like builds(), but the binary contains the marker must_embed asks for."""
+    def route(ctx):
+        calls.append("with dashboard")
+        path = write_fake_binary(ctx.bin / "fake", "fake", version)
+        path.write_text(path.read_text() + "# DASHBOARD-MARKER\n")
+        return RouteResult({"fake": path}, "dashboard route")
+    return route
+
+
+def test_a_cached_binary_lacking_what_it_must_embed_is_rebuilt_not_adopted(sandbox):
+    """A tilt cached without its dashboard (the stand-in build) is never reused: CI rebuilds it."""
+    sandbox.write_versions(fake_tool_toml(routes=("npm",)) + '[tools.fake.npm]\npackage = "x"\n')
+    calls = []
+    make_installer({"npm": builds("1.2.3", calls)})[0].ensure(versions.load().tool("fake"))
+    sandbox.write_versions(fake_tool_toml(routes=("npm",), extra=MUST_EMBED) + '[tools.fake.npm]\npackage = "x"\n')
+    tool = versions.load().tool("fake")
+    assert manifest.valid(tool) is None
+    installer, out = make_installer({"npm": builds_with_dashboard("1.2.3", calls)})
+    made = installer.ensure(tool)
+    assert calls == ["fake route", "with dashboard"] and made.route == "dashboard route"
+    assert (f"not reusing the cached fake: {made.binary('fake')} lacks its dashboard "
+            "(no 'DASHBOARD-MARKER' in the binary)") in out.getvalue()
+    assert manifest.valid(tool).embeds == ["its dashboard"]
+    assert make_installer({"npm": fails("must not run")})[0].ensure(tool).route == "dashboard route"
+
+
+def test_a_route_whose_binary_lacks_what_it_must_embed_falls_through(sandbox):
+    sandbox.write_versions(fake_tool_toml(routes=("path", "npm"), extra=MUST_EMBED) + '[tools.fake.npm]\npackage = "x"\n')
+    calls = []
+    installer, out = make_installer({"path": builds("1.2.3"), "npm": builds_with_dashboard("1.2.3", calls)})
+    made = installer.ensure(versions.load().tool("fake"))
+    assert made.route == "dashboard route"
+    assert re.search(r"path route: \S+/fake lacks its dashboard \(no 'DASHBOARD-MARKER' in the binary\) "
+                     r"-> trying the next route", out.getvalue())
+
+
+def test_a_manifest_recorded_before_the_embed_check_is_not_valid(sandbox):
+    sandbox.write_versions(fake_tool_toml(routes=("npm",)) + '[tools.fake.npm]\npackage = "x"\n')
+    tool = versions.load().tool("fake")
+    make_installer({"npm": builds_with_dashboard("1.2.3", [])})[0].ensure(tool)
+    assert manifest.valid(tool) is not None
+    stricter = dataclasses.replace(tool, must_embed={"its dashboard": "DASHBOARD-MARKER"})  # same digest
+    assert manifest.valid(stricter) is None

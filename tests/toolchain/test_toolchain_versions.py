@@ -75,3 +75,28 @@ def test_cli_reports_a_broken_versions_file_as_one_clear_error(sandbox):
     assert proc.returncode == 2
     assert "error:" in proc.stderr and "is not MAJOR.MINOR.PATCH" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+WEB_TOOL = ('[tools.fake.go]\nmodule = "example.com/fake"\nwrapper_module = "todo-app.local/fake-wrapper"\n'
+            'packages = ["example.com/fake/cmd/fake"]\n\n[tools.fake.go.web]\nsource = "web"\n'
+            'into = "pkg/assets/build"\nnode = "{node}"\nfonts = [{font}]\n')
+GOOD_FONT = '{ package = "f", version = "1.0.0", integrity = "sha512-x", css = ["a.css"] }'
+
+
+@pytest.mark.parametrize("node, font, message", [
+    ("nodejs", GOOD_FONT, "[tools.fake.go.web].node = 'nodejs' names no tool"),
+    ("fake", GOOD_FONT.replace('"1.0.0"', '"^1.0.0"'), "must be an exact MAJOR.MINOR.PATCH pin"),
+    ("fake", GOOD_FONT.replace('"sha512-x"', '"abc"'), "integrity must be npm's sha512-"),
+    ("fake", GOOD_FONT.replace('["a.css"]', "[]"), "must name at least one stylesheet"),
+])
+def test_a_broken_web_ui_spec_names_the_key_and_the_fix(sandbox, node, font, message):
+    sandbox.write_versions(fake_tool_toml(routes=("go",)) + WEB_TOOL.format(node=node, font=font))
+    with pytest.raises(VersionsError) as err:
+        versions.load()
+    assert message in str(err.value)
+
+
+def test_must_embed_is_read_per_tool():
+    v = versions.load(PROJECT_PINS)
+    assert v.tool("tilt").must_embed == {"its web dashboard": "static/js/main."}
+    assert v.tool("helm").must_embed == {}

@@ -9,8 +9,8 @@ import os
 import shutil
 import time
 
-from .. import gomod
-from ..paths import build_dir, repo_root
+from .. import gomod, webui
+from ..paths import build_dir
 from ..progress import CommandFailed
 from . import RouteContext, RouteResult, RouteUnavailable
 
@@ -45,7 +45,7 @@ def prepare_wrapper(ctx: RouteContext, go: str, env: dict) -> bool:
         if not tools_go.exists() or tools_go.read_text() != want_tools:
             tools_go.write_text(want_tools)
         ctx.progress.say(f"    reusing wrapper module {directory}")
-        _overlay(spec, upstream, directory)
+        _source_copy(ctx, upstream, directory)
         return True
     if go_mod.exists() and not same:
         # Same tool and version but a different module (someone's local replace or patch):
@@ -57,17 +57,30 @@ def prepare_wrapper(ctx: RouteContext, go: str, env: dict) -> bool:
     tools_go.write_text(want_tools)
     go_mod.write_text(wanted)
     go_sum.write_text("")
-    _overlay(spec, upstream, directory)
+    _source_copy(ctx, upstream, directory)
     tidy_with_upstream_sums(ctx, go, env, directory, upstream.go_sum)
     return False
 
 
-def _overlay(spec, upstream, directory) -> None:
-    if spec.overlay:
-        try:
-            gomod.lay_overlay(spec, upstream, directory, repo_root())
-        except (gomod.GoModError, OSError) as exc:
-            raise RouteUnavailable(f"could not lay the source overlay for {spec.module}: {exc}") from None
+def _source_copy(ctx: RouteContext, upstream: gomod.Upstream, directory) -> None:
+    """For a module with a web UI: the writable source copy the wrapper builds from (tidy needs it)."""
+    if not ctx.tool.go.web:
+        return
+    try:
+        gomod.copy_module_source(upstream, directory)
+    except (gomod.GoModError, OSError) as exc:
+        raise RouteUnavailable(f"could not copy the source of {ctx.tool.go.module}: {exc}") from None
+
+
+def lay_web_ui(ctx: RouteContext) -> None:
+    """The built web UI (from the cache, or built now) into the source copy, before `go build`."""
+    if not ctx.tool.go.web:
+        return
+    src = build_dir(ctx.tool.name, ctx.tool.version) / gomod.SOURCE_COPY_DIR
+    try:
+        webui.build_into(ctx, src, src)
+    except webui.WebUIError as exc:
+        raise RouteUnavailable(str(exc)) from None
 
 
 def tidy_with_upstream_sums(ctx: RouteContext, go: str, env: dict, directory, upstream_sum: str) -> None:
@@ -107,9 +120,12 @@ def install(ctx: RouteContext) -> RouteResult:
     env = dict(os.environ)
     try:
         prepare_wrapper(ctx, go, env)
+        lay_web_ui(ctx)
         ctx.bin.mkdir(parents=True, exist_ok=True)
-        ctx.progress.run_logged(build_command(ctx, go), ctx.log, what=f"go build {' '.join(ctx.tool.binaries)}",
-                                cwd=build_dir(ctx.tool.name, ctx.tool.version), env=env)
+        what = f"go build {' '.join(ctx.tool.binaries)}"
+        with ctx.progress.step(what):
+            ctx.progress.run_logged(build_command(ctx, go), ctx.log, what=what,
+                                    cwd=build_dir(ctx.tool.name, ctx.tool.version), env=env)
     except CommandFailed as exc:
         raise RouteUnavailable(str(exc)) from None
     return RouteResult({b: ctx.bin / b for b in ctx.tool.binaries}, "go build (Go module proxy)")
