@@ -150,7 +150,7 @@ def build_one(service: str, target: str, base_ref: str, *, no_cache: bool = Fals
     logfile.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with logfile.open("wb") as fh:
-        proc = subprocess.run([docker_cli.DOCKER, *args], env=docker_cli.docker_env(),
+        proc = subprocess.run([docker_cli.cli(), *args], env=docker_cli.docker_env(),
                               stdout=fh, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     if proc.returncode != 0:

@@ -13,6 +13,11 @@ class DockerError(RuntimeError):
     pass
 
 
+def cli() -> str:
+    """The BuildKit-capable docker CLI the toolchain chose (remembered in its cache: a stat, not a probe)."""
+    return docker_cli()[0]
+
+
 def docker_env() -> dict:
     """The toolchain's environment for its chosen CLI (BuildKit on: cache mounts, stage skipping)."""
     return docker_cli()[1]

@@ -51,7 +51,7 @@ def build(tags: list[str] | None = None) -> list[str]:
     logfile.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with logfile.open("wb") as fh:
-        proc = subprocess.run([docker_cli.DOCKER, *args], env=docker_cli.docker_env(), stdout=fh,
+        proc = subprocess.run([docker_cli.cli(), *args], env=docker_cli.docker_env(), stdout=fh,
                               stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         tail = "\n".join(logfile.read_text(errors="replace").splitlines()[-25:])

@@ -18,8 +18,8 @@ from scripts.images.snapshot import fresh_copy  # noqa: E402
 
 @pytest.fixture(scope="session")
 def docker_engine() -> None:
-    if not Path(docker_cli.DOCKER).exists():
-        pytest.fail(f"{docker_cli.DOCKER} is missing: install docker.io", pytrace=False)
+    if not Path(docker_cli.cli()).exists():
+        pytest.fail(f"{docker_cli.cli()} is missing: install docker.io", pytrace=False)
     if docker("info", check=False).returncode != 0:
         pytest.fail("the Docker engine is not answering on /var/run/docker.sock: start dockerd",
                     pytrace=False)

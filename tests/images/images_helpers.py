@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from scripts.images import docker_cli
 
-DOCKER = docker_cli.DOCKER
+DOCKER = docker_cli.cli()
 APP_UID = 10001
 # Never the dev loop's 8000/3000 on the host: each container gets its own random port.
 SERVICE_PORT = {"backend": 8000, "frontend": 3000}
