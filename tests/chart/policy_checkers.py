@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from scripts.toolchain import manifest  # noqa: E402  (needs REPO on sys.path)
-from scripts.toolchain.versions import load as load_versions  # noqa: E402
+from pinned_tools import ToolInstallError, pinned_binaries  # noqa: E402
+from scripts.toolchain.versions import load as load_versions  # noqa: E402  (needs REPO on sys.path)
 
 TOOLS = ("kube-score", "checkov", "hadolint")
 ALLOWLIST = Path(__file__).resolve().parent / "policy-allowlist.yaml"
@@ -60,19 +60,11 @@ class Report:
 # ---- the binaries ---------------------------------------------------------------------------------
 
 def binaries() -> dict[str, Path]:
-    """The pinned checkers; `python -m scripts.toolchain install` for any not yet in the cache
-    (a Go build of kube-score and checkov's virtualenv take a few minutes, once)."""
-    versions = load_versions()
-    found = {name: manifest.valid(versions.tool(name)) for name in TOOLS}
-    missing = [name for name, m in found.items() if m is None]
-    if missing:
-        proc = subprocess.run([sys.executable, "-m", "scripts.toolchain", "install", *missing], cwd=REPO,
-                              capture_output=True, text=True, timeout=3600)
-        if proc.returncode != 0:
-            raise CheckerError(f"`python -m scripts.toolchain install {' '.join(missing)}` failed:\n"
-                               f"{proc.stdout}{proc.stderr}")
-        found = {name: manifest.valid(versions.tool(name)) for name in TOOLS}
-    return {name: m.binary(name) for name, m in found.items()}
+    """The pinned checkers, installed on first use."""
+    try:
+        return pinned_binaries(*TOOLS)
+    except ToolInstallError as error:
+        raise CheckerError(str(error)) from None
 
 
 def version(binary: Path) -> str:

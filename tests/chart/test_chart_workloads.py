@@ -160,8 +160,9 @@ def test_backend_config_comes_from_the_configmap(rendered):
     container = deployment_container(rendered["prod"], BACKEND)
     config_map = one(rendered["prod"], "ConfigMap", BACKEND)
     assert {"configMapRef": {"name": BACKEND}} in container["envFrom"]
-    assert config_map["data"] == {"APP_ENV": "production", "LOG_LEVEL": "info", "CORS_ORIGINS": "",
-                                  "DATA_DIR": "/data", "MIGRATE_ON_START": "true", "UVICORN_RELOAD": "false"}
+    assert config_map["data"] == {"PORT": "8000", "APP_ENV": "production", "LOG_LEVEL": "info",
+                                  "CORS_ORIGINS": "", "DATA_DIR": "/data", "MIGRATE_ON_START": "true",
+                                  "UVICORN_RELOAD": "false"}
 
 
 def test_dev_config_enables_reload_and_debug_logging(rendered):
@@ -331,9 +332,18 @@ def test_helm_test_pod_checks_backend_health_and_readiness_through_the_service(r
     assert pod["spec"]["restartPolicy"] == "Never"
 
 
-def test_chart_dir_has_one_template_per_object_and_no_secret_template():
+def test_chart_dir_has_one_template_per_object_and_no_secret_template(helm):
     templates = sorted(p.name for p in (CHART / "templates").glob("*.yaml"))
     assert "secret.yaml" not in templates and not any("secret" in t for t in templates)
-    for template in templates:
-        text = (CHART / "templates" / template).read_text()
-        assert text.count("\nkind: ") + text.startswith("kind: ") == 1, template
+    # Counted on the rendered output (shared named templates put the text of one object into
+    # several files): every template file yields exactly one object in some values set, and
+    # never more than one.
+    produced = set()
+    for name, files in VALUES_SETS.items():
+        result = helm.template(files)
+        assert result.returncode == 0, result.stderr
+        sources = re.findall(r"^# Source: [^/]+/templates/([^/\n]+)$", result.stdout, re.MULTILINE)
+        for template in set(sources):
+            assert sources.count(template) == 1, f"{template} renders {sources.count(template)} objects ({name})"
+        produced |= set(sources)
+    assert set(templates) - produced == set(), "templates that never render an object"

@@ -196,8 +196,8 @@ NetworkPolicy egress rule to the cluster DNS (both protocols: large answers fall
         matchLabels:
           {{- toYaml .Values.networkPolicy.dns.podSelector | nindent 10 }}
   ports:
-    - port: 53
+    - port: {{ .Values.networkPolicy.dns.port }}
       protocol: UDP
-    - port: 53
+    - port: {{ .Values.networkPolicy.dns.port }}
       protocol: TCP
 {{- end }}
