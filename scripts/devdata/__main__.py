@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> None:
     db = detect_db(probe, args.release) if args.db == "auto" else args.db
     target = Target(kube_context, args.namespace, args.release, db)
     print(f"dev data of {kube_context}/{args.namespace} ({db})", flush=True)
+    if args.command == "restore":
+        store.find(target.namespace, name or store.LATEST, db)  # a wrong name fails before any question
     if args.command in DESTRUCTIVE:
         _confirm(args.command, target, args.yes)
     kube = Kube(target)
