@@ -91,14 +91,17 @@ class Tilt:
     def uiresource(self, name: str) -> dict:
         return json.loads(self.tilt("get", "uiresource", name, "-o", "json").stdout)
 
-    def click(self, button: str) -> None:
-        """Press a dashboard button the way the web UI does: PUT its status with a new click time."""
+    def click(self, button: str, **inputs: str) -> None:
+        """Press a dashboard button the way the web UI does: PUT its status with a new click time and
+        the values typed into its text inputs (Tilt hands them to the command as env vars)."""
         import datetime
         import urllib.request
         url = f"http://localhost:{self.port}/proxy/apis/tilt.dev/v1alpha1/uibuttons/{button}"
         obj = json.loads(urllib.request.urlopen(url, timeout=10).read())
         obj.setdefault("status", {})["lastClickedAt"] = datetime.datetime.now(datetime.timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ")
+        if inputs:
+            obj["status"]["inputs"] = [{"name": k, "text": {"value": v}} for k, v in inputs.items()]
         req = urllib.request.Request(f"{url}/status", data=json.dumps(obj).encode(), method="PUT",
                                      headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).close()
