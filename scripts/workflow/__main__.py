@@ -39,8 +39,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["data"]:
-        # Its own parser (scripts/devdata), also run by the dashboard's buttons.
-        os.execv(sys.executable, [sys.executable, "-m", "scripts.devdata", *argv[1:]])
+        # Its own parser (scripts/devdata), also run by the dashboard's buttons; kubectl from .bin.
+        os.execve(sys.executable, [sys.executable, "-m", "scripts.devdata", *argv[1:]], up_cmd.tool_env())
     p = parser()
     args = p.parse_args(argv)
     if args.command == "help":

@@ -91,11 +91,13 @@ def test_status_lists_tilts_resources_with_their_urls():
     assert "(Tiltfile)" not in p.stdout
 
 
-def test_down_without_tilt_installed_names_the_fix(tmp_path):
-    env = tool_env()
-    env["PATH"] = f"{tmp_path}:/usr/bin:/bin"  # python via the venv; no tilt anywhere
-    p = dev("down", env=env)
-    assert p.returncode == 1 and "`./scripts/dev up`" in p.stdout
+def test_down_runs_tilt_down_and_a_missing_cluster_is_refused_with_the_fix():
+    # The real `tilt down` on the real Tiltfile: with no usable context the Tiltfile's helper stops it
+    # before anything is deleted, naming the fix.
+    p = dev("down", "--context", "no-such-context")
+    assert p.returncode != 0
+    assert "tilt down --context no-such-context" in p.stdout and "dev data is kept" in p.stdout
+    assert "`./scripts/dev up`" in p.stdout + p.stderr
 
 
 def test_data_list_runs_without_a_cluster():
