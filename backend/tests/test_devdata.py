@@ -141,8 +141,8 @@ def test_sqlite_snapshot_round_trips_through_the_cli(sqlite_db: Database, monkey
         "SELECT id, 'added after', false, created_at, created_at FROM users"
     )
     sqlite_db.engine.dispose()  # the backend is stopped during a restore
-    rc, _, err, _ = run_cli(monkeypatch, sqlite_db.url, "load", stdin=snapshot)
-    assert rc == 0 and "replaced" in err
+    rc, out, err, _ = run_cli(monkeypatch, sqlite_db.url, "load", stdin=snapshot)
+    assert rc == 0 and "todo.db replaced from the snapshot" in out, err
     assert sqlite_db.count("tasks") == len(seed.DEMO_TASKS)
     db_file = Path(sqlite_db.url.removeprefix("sqlite:///"))
     assert not list(db_file.parent.glob(".todo.db.*")), "no temp file left on the volume"

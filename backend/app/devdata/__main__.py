@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.buffer.flush()
         else:
             sqlite_file.load(_sqlite_file(settings), sys.stdin.buffer.read())
-            print("database file replaced from the snapshot", file=sys.stderr)
+            print(f"{_sqlite_file(settings)} replaced from the snapshot")
     except (SettingsError, DevDataError, sqlite_file.SnapshotRefused) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
