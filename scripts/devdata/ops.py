@@ -76,13 +76,17 @@ def restore(kube: Kube, name: str) -> store.Snapshot:
     data = snap.path.read_bytes()
     workload = f"deployment/{t.backend}"
     replicas = max(1, kube.replicas(workload))
-    kube.scale(workload, 0, t.backend_selector)
+    # SQLite: the side pod that swaps the file starts while the backend stops (it only sleeps until then).
+    side_pod = _start_side_pod(kube) if t.db == "sqlite" else None
     try:
-        if t.db == "postgres":
-            _restore_postgres(kube, data)
+        kube.scale(workload, 0, t.backend_selector)
+        if side_pod:
+            _restore_sqlite(kube, side_pod, data)
         else:
-            _restore_sqlite(kube, data)
+            _restore_postgres(kube, data)
     finally:
+        if side_pod:
+            kube("delete", "pod", side_pod, "--ignore-not-found", "--wait=false")
         # Whatever happened, the backend comes back (on the old data if the restore failed). Scale
         # back ourselves: Tilt re-applying the unchanged Deployment would not undo `scale`.
         kube.scale(workload, replicas, t.backend_selector, timeout="300s")
@@ -107,18 +111,19 @@ def _restore_postgres(kube: Kube, data: bytes) -> None:
                                     f'ALTER DATABASE "{RESTORE_DB}" RENAME TO "{POSTGRES_DB}"', database="postgres"))
 
 
-def _restore_sqlite(kube: Kube, data: bytes) -> None:
+def _start_side_pod(kube: Kube) -> str:
     t = kube.target
     deployment = json.loads(kube("get", f"deployment/{t.backend}", "-o", "json", quiet=True))
     pod = restore_pod(deployment, f"{t.backend}-restore")
     kube("delete", "pod", pod["metadata"]["name"], "--ignore-not-found", "--wait")
     kube("create", "-f", "-", stdin=json.dumps(pod))
-    try:
-        kube("wait", "--for=condition=Ready", f"pod/{pod['metadata']['name']}", "--timeout=120s")
-        out = kube("exec", "-i", pod["metadata"]["name"], "--", *DEVDATA, "load", stdin=data, binary=True)
-        print(out.decode(errors="replace").strip(), flush=True)
-    finally:
-        kube("delete", "pod", pod["metadata"]["name"], "--ignore-not-found", "--wait=false")
+    return pod["metadata"]["name"]
+
+
+def _restore_sqlite(kube: Kube, side_pod: str, data: bytes) -> None:
+    kube("wait", "--for=condition=Ready", f"pod/{side_pod}", "--timeout=120s")
+    out = kube("exec", "-i", side_pod, "--", *DEVDATA, "load", stdin=data, binary=True)
+    print(out.decode(errors="replace").strip(), flush=True)
 
 
 def restore_pod(deployment: dict, name: str) -> dict:

@@ -1,6 +1,6 @@
 """`./scripts/dev status`: what the loop and the cluster run, with the URLs to open.
 
-Read-only and quick: Tilt's API over HTTP (no tilt binary needed), one kubectl call per question.
+Read-only and quick: one `tilt get` for the loop, one kubectl call per question about the cluster.
 Exit 0 when it could report (a stopped loop is a state, not an error).
 """
 from __future__ import annotations
@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import urllib.error
-import urllib.request
 
 from scripts.tilt import plan
 
@@ -22,13 +20,14 @@ def tilt_port() -> int:
     return int(os.environ.get("TILT_PORT") or TILT_DEFAULT_PORT)
 
 
-def tilt_resources(port: int, timeout: float = 3) -> list[dict] | None:
-    """The UIResources of the Tilt session on `port`, or None when no Tilt answers there."""
-    url = f"http://localhost:{port}/proxy/apis/tilt.dev/v1alpha1/uiresources"
+def tilt_resources(port: int, timeout: float = 10) -> list[dict] | None:
+    """The UIResources of the Tilt session on `port`, or None when no Tilt answers there. Through
+    `tilt get` (Tilt's HTTP proxy serves only the buttons to the web UI)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return json.loads(resp.read()).get("items", [])
-    except (urllib.error.URLError, OSError, ValueError):
+        p = subprocess.run(["tilt", "get", "uiresources", "-o", "json", "--port", str(port)], capture_output=True,
+                           text=True, timeout=timeout, env=tool_env())
+        return json.loads(p.stdout).get("items", []) if p.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
 
 
@@ -41,8 +40,8 @@ def tilt_lines(port: int) -> list[str]:
         name, st = res["metadata"]["name"], res.get("status", {})
         if name == "(Tiltfile)":
             continue
-        urls = "  ".join(f"{link.get('name') or 'link'}: {link['url']}" for link in st.get("endpointLinks", []))
-        lines.append(f"  {name:<20} runtime {st.get('runtimeStatus', '?'):<14} update {st.get('updateStatus', '?'):<12}"
+        urls = "  ".join(f"{link.get('name') or 'port-forward'}: {link['url']}" for link in st.get("endpointLinks", []))
+        lines.append(f"  {name:<22} runtime {st.get('runtimeStatus', '?'):<14} update {st.get('updateStatus', '?'):<12}"
                      f" {urls}".rstrip())
     return lines
 

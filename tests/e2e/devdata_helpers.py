@@ -55,14 +55,15 @@ def api(loop: Tilt, path: str) -> str:
 
 def demo_session(loop: Tilt) -> requests.Session:
     s = requests.Session()
-    r = s.post(api(loop, "/api/auth/login"), json=DEMO, timeout=10)
+    # Through Tilt's port-forward, which reconnects on its own after a pod change or a blip.
+    r = wait_for(lambda: s.post(api(loop, "/api/auth/login"), json=DEMO, timeout=10), 60, "the demo login")
     assert r.status_code == 200, r.text
     s.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
     return s
 
 
 def titles(session: requests.Session, loop: Tilt) -> set[str]:
-    r = session.get(api(loop, "/api/tasks"), params={"limit": 200}, timeout=10)
+    r = wait_for(lambda: session.get(api(loop, "/api/tasks"), params={"limit": 200}, timeout=10), 60, "the tasks")
     assert r.status_code == 200, r.text
     return {t["title"] for t in r.json()["items"]}
 
@@ -75,7 +76,8 @@ def ready(loop: Tilt, timeout: float = 180) -> dict:
 
 def add_task(session: requests.Session, loop: Tilt) -> str:
     title = f"added after the snapshot {uuid.uuid4().hex[:6]}"
-    assert session.post(api(loop, "/api/tasks"), json={"title": title}, timeout=10).status_code == 201
+    r = wait_for(lambda: session.post(api(loop, "/api/tasks"), json={"title": title}, timeout=10), 60, "a new task")
+    assert r.status_code == 201, r.text
     return title
 
 

@@ -36,7 +36,7 @@ def backend_pod(loop):
 def seeded(loop):
     TIMINGS["Seed demo data (button)"] = press(loop, "seed-demo-data")
     session = demo_session(loop)
-    tasks = session.get(api(loop, "/api/tasks"), timeout=10).json()["items"]
+    tasks = wait_for(lambda: session.get(api(loop, "/api/tasks"), timeout=10), 60, "the tasks").json()["items"]
     return session, tasks
 
 

@@ -117,7 +117,7 @@ def test_sqlite_restore_stops_the_backend_swaps_the_file_in_a_side_pod_and_waits
     down, gone = fake.index("scale deployment/rel-backend --replicas=0"), fake.index("wait --for=delete pod")
     load = fake.index("exec -i rel-backend-restore -- python -m app.devdata load")
     up, ready = fake.index("--replicas=2"), fake.index("rollout status deployment/rel-backend")
-    assert down < gone < fake.index("create -f -") < load < up < ready
+    assert fake.index("create -f -") < down < gone < load < up < ready, "the file is swapped only once it is stopped"
     assert fake.inputs[load] == b"SNAPSHOT"
     assert fake.index("delete pod rel-backend-restore --ignore-not-found --wait=false") < up
 

@@ -1,12 +1,9 @@
 """`./scripts/dev` keeps its word: every command its header and help promise exists and runs.
 These run the real entry point (bash script → venv → scripts.workflow); `status` and `down` against
-a live loop are exercised in tests/e2e/test_devdata_loop.py."""
-import http.server
-import json
+a live loop (Tilt's resources and URLs, the kept claim) are exercised in tests/e2e/test_devdata_loop.py."""
 import re
 import socket
 import subprocess
-import threading
 
 import pytest
 
@@ -58,37 +55,6 @@ def test_status_without_a_loop_says_so_and_how_to_start_one():
     assert p.returncode == 0, p.stderr
     assert f"tilt: not running on port {port} (start the loop with `./scripts/dev up`)" in p.stdout
     assert "cluster: context no-such-context does not answer" in p.stdout
-
-
-def test_status_lists_tilts_resources_with_their_urls():
-    """Tilt's UIResource list as its API serves it; the real one is read in the e2e loop."""
-    body = json.dumps({"items": [
-        {"metadata": {"name": "(Tiltfile)"}, "status": {}},
-        {"metadata": {"name": "backend"}, "status": {"runtimeStatus": "ok", "updateStatus": "ok",
-                                                     "endpointLinks": [{"url": "http://localhost:8000/docs",
-                                                                        "name": "API docs"}]}},
-    ]}).encode()
-
-    class Api(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            ok = self.path == "/proxy/apis/tilt.dev/v1alpha1/uiresources"
-            self.send_response(200 if ok else 404)
-            self.end_headers()
-            self.wfile.write(body if ok else b"")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Api)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        p = dev("status", "--port", str(server.server_port), "--context", "no-such-context")
-    finally:
-        server.shutdown()
-    assert f"tilt: running — dashboard http://localhost:{server.server_port}" in p.stdout
-    line = next(l for l in p.stdout.splitlines() if "backend" in l)
-    assert "runtime ok" in line and "API docs: http://localhost:8000/docs" in line
-    assert "(Tiltfile)" not in p.stdout
 
 
 def test_down_runs_tilt_down_and_a_missing_cluster_is_refused_with_the_fix():
