@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -43,7 +44,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _current_context() -> str:
-    import subprocess
     proc = subprocess.run(["kubectl", "config", "current-context"], capture_output=True, text=True)
     if proc.returncode != 0 or not proc.stdout.strip():
         raise DevDataError("no current kube context: start the loop's cluster (`./scripts/dev up`) or pass "

@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from scripts.tilt.session import Tilt, tool_env
+from scripts.tilt.session import Tilt
 
 DEMO = {"email": "demo@example.com", "password": "demo-password"}  # printed by Seed demo data
 

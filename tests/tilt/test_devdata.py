@@ -89,8 +89,8 @@ def test_unusable_names_are_refused(name):
         store.check_name(name)
 
 
-def test_latest_is_the_newest_snapshot_of_the_loops_database_kind(monkeypatch):
-    for i, (name, db) in enumerate([("a", "sqlite"), ("b", "postgres"), ("c", "sqlite"), ("d", "postgres")]):
+def test_latest_is_the_newest_snapshot_of_the_loops_database_kind():
+    for name, db in [("a", "sqlite"), ("b", "postgres"), ("c", "sqlite"), ("d", "postgres")]:
         store.save("ns1", name, db, "0001", b"x")
     assert store.find("ns1", "latest", "sqlite").name == "c"
     assert store.find("ns1", "", "postgres").name == "d"
