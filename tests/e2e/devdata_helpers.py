@@ -26,27 +26,11 @@ def wait_for(predicate, timeout, what, interval=0.5):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
-def cmd_status(loop: Tilt, button: str) -> dict:
-    return json.loads(loop.tilt("get", "cmd", f"btn-{button}", "-o", "json").stdout).get("status", {})
-
-
-def press(loop: Tilt, button: str, timeout: float = 420, **inputs: str) -> float:
-    """Click `button` as the web UI does and wait for the command it starts to finish; asserts exit 0
-    and returns its run time in seconds as Tilt recorded it."""
-    before = (cmd_status(loop, button).get("terminated") or {}).get("startedAt")
-    loop.click(button, **inputs)
-
-    def finished():
-        term = cmd_status(loop, button).get("terminated")
-        return term if term and term.get("startedAt") != before else None
-    term = wait_for(finished, timeout, f"the {button} button's command to finish")
-    assert term["exitCode"] == 0, f"{button} failed:\n{loop.log_tail(60)}"
-    return _seconds(term["finishedAt"]) - _seconds(term["startedAt"])
-
-
-def _seconds(stamp: str) -> float:
-    import datetime
-    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+def press(loop: Tilt, button: str, **inputs: str) -> float:
+    """Click `button` as the web UI does, wait for its command; asserts exit 0, returns its run time."""
+    code, seconds = loop.press(button, **inputs)
+    assert code == 0, f"{button} failed:\n{loop.log_tail(60)}"
+    return seconds
 
 
 def api(loop: Tilt, path: str) -> str:
@@ -85,7 +69,3 @@ def dev(loop: Tilt, *args: str, timeout: float = 600) -> subprocess.CompletedPro
     """`./scripts/dev …` from the session's own copy of the repo (its snapshots, its Tiltfile)."""
     return subprocess.run([str(loop.workdir / "scripts" / "dev"), *args], cwd=loop.workdir, env=loop.env(),
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-
-
-def timings_line(timings: dict[str, float]) -> str:
-    return "dev-data timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())

@@ -5,11 +5,10 @@ import re
 
 import pytest
 
-from devdata_helpers import add_task, demo_session, press, ready, timings_line, titles
+from devdata_helpers import add_task, demo_session, press, ready, titles
 from scripts.tilt.session import Tilt, copy_repo
 
 RESOURCES = ["postgresql", "backend", "backend-liveness", "backend-readiness"]
-TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +19,6 @@ def loop(tmp_path_factory, kube_context):
         tilt.wait_ready(RESOURCES, timeout=600)
         yield tilt
     finally:
-        print(timings_line(TIMINGS))
         tilt.stop()
         tilt.down()
         tilt.delete_namespace()
@@ -37,7 +35,7 @@ def claim_uid(loop, name):
 
 @pytest.fixture(scope="module")
 def seeded(loop):
-    TIMINGS["Seed demo data (button, postgres)"] = press(loop, "seed-demo-data")
+    press(loop, "seed-demo-data")
     session = demo_session(loop)
     return session, titles(session, loop)
 
@@ -50,11 +48,11 @@ def test_seeded_tasks_are_in_postgres_and_visible_with_the_demo_login(loop, seed
 
 def test_snapshot_add_restore_with_pg_dump(loop, seeded):
     session, seeded_titles = seeded
-    TIMINGS["Snapshot dev data (button, postgres)"] = press(loop, "snapshot-dev-data", SNAPSHOT_NAME="pg-seeded")
+    press(loop, "snapshot-dev-data", SNAPSHOT_NAME="pg-seeded")
     snap = loop.workdir / ".devdata" / "snapshots" / loop.namespace / "pg-seeded.pgdump"
     assert snap.read_bytes()[:5] == b"PGDMP", "pg_dump's custom format"
     added = add_task(session, loop)
-    TIMINGS["Restore snapshot (button, postgres)"] = press(loop, "restore-dev-data", SNAPSHOT_NAME="pg-seeded")
+    press(loop, "restore-dev-data", SNAPSHOT_NAME="pg-seeded")
     ready(loop)
     after = titles(demo_session(loop), loop)
     assert added not in after and after == seeded_titles
@@ -65,7 +63,7 @@ def test_snapshot_add_restore_with_pg_dump(loop, seeded):
 def test_reset_empties_the_postgres_data_too(loop, seeded):
     pg_claim = claim_uid(loop, "data-todo-app-postgresql-0")
     backend_claim = claim_uid(loop, "todo-app-backend-data")
-    TIMINGS["Reset dev data (button, postgres)"] = press(loop, "reset-dev-data")
+    press(loop, "reset-dev-data")
     assert re.search(r"dev data reset: .*data-todo-app-postgresql-0 \(PostgreSQL\) recreated empty",
                      loop.log.read_text())
     assert claim_uid(loop, "data-todo-app-postgresql-0") not in ("", pg_claim), "a new, empty database volume"
