@@ -65,10 +65,14 @@ def main(argv: list[str] | None = None) -> int:
             tilt.stop()
             tilt.down()
             tilt.delete_namespace()
-    print(f"dev data, --db={args.db}, {args.runs} run(s), median (min–max) seconds:")
-    for what, values in times.items():
-        print(f"  {what:<32} {statistics.median(values):6.1f}  ({min(values):.1f}–{max(values):.1f})")
+            _report(times, args)  # also what was measured before an interrupt
     return 0
+
+
+def _report(times: dict[str, list[float]], args: argparse.Namespace) -> None:
+    print(f"dev data, --db={args.db}, up to {args.runs} run(s), median (min–max) seconds:")
+    for what, values in times.items():
+        print(f"  {what:<32} {statistics.median(values):6.1f}  ({min(values):.1f}–{max(values):.1f}, n={len(values)})")
 
 
 if __name__ == "__main__":
