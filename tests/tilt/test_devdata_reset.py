@@ -72,3 +72,27 @@ def test_a_failing_step_stops_the_reset_and_names_the_command():
     with pytest.raises(DevDataError, match="kubectl .* wait .* failed: boom"):
         reset_data.reset(Kube(Target("todo-local", "ns1", "rel", "sqlite"), run=run))
     assert not any("delete pvc" in c for c in ran), "the claim must not be deleted while a pod may still use it"
+
+
+def test_without_a_backend_claim_nothing_is_touched_and_the_reason_is_given():
+    # SQLite keeps its data on the backend's claim: without one there is nothing to reset.
+    ran = []
+
+    def run(cmd, **kwargs):
+        ran.append(" ".join(cmd))
+        return subprocess.CompletedProcess(cmd, 0, stdout="1" if "jsonpath={.spec.replicas}" in cmd else "", stderr="")
+    with pytest.raises(DevDataError, match="rel-backend-data does not exist, so there is no SQLite dev data"):
+        reset_data.reset(Kube(Target("todo-local", "ns1", "rel", "sqlite"), run=run))
+    assert not any("scale" in c or "delete" in c for c in ran)
+
+
+def test_with_postgres_and_no_backend_claim_only_the_database_claim_is_emptied(capsys):
+    ran = []
+
+    def run(cmd, **kwargs):
+        ran.append(" ".join(cmd))
+        return subprocess.CompletedProcess(cmd, 0, stdout="1" if "jsonpath={.spec.replicas}" in cmd else "", stderr="")
+    reset_data.reset(Kube(Target("todo-local", "ns1", "rel", "postgres"), run=run))
+    assert any("delete pvc data-rel-postgresql-0" in c for c in ran)
+    assert not any("delete pvc rel-backend-data" in c or "create -f -" in c for c in ran)
+    assert "dev data reset: ns1/data-rel-postgresql-0 (PostgreSQL) recreated empty" in capsys.readouterr().out
