@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from . import context, dotenv, namespace, objects, plan, postgres_upgrade, preflight, reset_data, secrets
+from . import context, dotenv, namespace, objects, plan, postgres_upgrade, preflight, secrets
 from .plan import REPO
 
 
@@ -66,11 +66,6 @@ def cmd_secret_apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reset_data(args: argparse.Namespace) -> int:
-    reset_data.reset(args.namespace, args.release, args.context)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.tilt")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -86,15 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     sa.add_argument("--db", default="sqlite", choices=plan.DATABASES)
     sa.add_argument("--release", default="todo-app", help="Helm release (names the PostgreSQL Service)")
     sub.add_parser("config-objects", help="Tilt selectors of the chart's non-workload objects (YAML on stdin)")
-    rd = sub.add_parser("reset-data", help="wipe the backend's dev data volume")
-    rd.add_argument("--namespace", required=True)
-    rd.add_argument("--context", required=True, help="the kube context Tilt deploys to")
-    rd.add_argument("--release", default="todo-app")
     args = p.parse_args(argv)
     try:
-        return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data,
+        return {"plan": cmd_plan, "secret-apply": cmd_secret_apply,
          "config-objects": cmd_config_objects}[args.cmd](args)
-    except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError,
+    except (plan.PlanError, context.ContextRefused, secrets.SecretError,
             preflight.PreflightError, dotenv.DotenvError, postgres_upgrade.UpgradeError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ CHART = "helm/todo-app"
 SERVICES = ("backend", "frontend")
 MODES = ("dev", "prod")
 DATABASES = ("sqlite", "postgres")
+RELEASE = "todo-app"  # the Helm release the loop installs; names every workload and claim
 
 
 class PlanError(Exception):
@@ -213,7 +214,7 @@ def probes(flags: Flags) -> list[dict]:
 
 
 def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path = REPO,
-          release: str = "todo-app") -> dict:
+          release: str = RELEASE) -> dict:
     """The whole plan. Raises PlanError / ContextRefused / SecretError with a user-facing message."""
     context.check(kube_context, flags.allow_context)
     validate(flags, repo)

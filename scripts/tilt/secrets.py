@@ -32,7 +32,7 @@ def ensure_dev_jwt_secret(env_file: Path) -> bool:
     restarts of the loop. Returns True when one was generated."""
     if dotenv.load(env_file).get("JWT_SECRET"):
         return False
-    dotenv.append(env_file, "JWT_SECRET", pysecrets.token_urlsafe(48),
+    dotenv.add_generated(env_file, "JWT_SECRET", pysecrets.token_urlsafe(48),
                   "generated for local development by scripts/tilt/secrets.py; replace freely")
     return True
 
@@ -42,7 +42,7 @@ def ensure_dev_postgres_password(env_file: Path) -> bool:
     database on the claim keeps the password it was initialized with. Returns True when generated."""
     if dotenv.load(env_file).get("POSTGRES_PASSWORD"):
         return False
-    dotenv.append(env_file, "POSTGRES_PASSWORD", pysecrets.token_urlsafe(24),
+    dotenv.add_generated(env_file, "POSTGRES_PASSWORD", pysecrets.token_urlsafe(24),
                   "generated for the in-cluster dev database (--db=postgres) by scripts/tilt/secrets.py; "
                   "changing it later needs `Reset dev data` (the database keeps its first password)")
     return True

@@ -92,17 +92,42 @@ class Tilt:
     def uiresource(self, name: str) -> dict:
         return json.loads(self.tilt("get", "uiresource", name, "-o", "json").stdout)
 
-    def click(self, button: str) -> None:
-        """Press a dashboard button the way the web UI does: PUT its status with a new click time."""
+    def click(self, button: str, **inputs: str) -> None:
+        """Press a dashboard button the way the web UI does: PUT its status with a new click time and
+        the values typed into its text inputs (Tilt hands them to the command as env vars)."""
         import datetime
         import urllib.request
         url = f"http://localhost:{self.port}/proxy/apis/tilt.dev/v1alpha1/uibuttons/{button}"
         obj = json.loads(urllib.request.urlopen(url, timeout=10).read())
         obj.setdefault("status", {})["lastClickedAt"] = datetime.datetime.now(datetime.timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ")
+        if inputs:
+            obj["status"]["inputs"] = [{"name": k, "text": {"value": v}} for k, v in inputs.items()]
         req = urllib.request.Request(f"{url}/status", data=json.dumps(obj).encode(), method="PUT",
                                      headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).close()
+
+    def press(self, button: str, timeout: float = 420, **inputs: str) -> tuple[int, float]:
+        """Click `button` and wait for the command it starts (Cmd `btn-<button>`, see the Tiltfile's
+        button()) to finish. Returns (exit code, run time in seconds as Tilt recorded it)."""
+        import datetime
+
+        def terminated() -> dict:
+            status = json.loads(self.tilt("get", "cmd", f"btn-{button}", "-o", "json").stdout).get("status", {})
+            return status.get("terminated") or {}
+
+        def seconds(stamp: str) -> float:
+            return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+        before = terminated().get("startedAt")
+        self.click(button, **inputs)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            term = terminated()
+            if term.get("startedAt") not in (None, before) and term.get("finishedAt"):
+                return term.get("exitCode", 0), seconds(term["finishedAt"]) - seconds(term["startedAt"])
+            time.sleep(0.5)
+        raise TimeoutError(f"the {button} button's command did not finish within {timeout}s")
 
     def runtime_status(self, name: str) -> str:
         return self.uiresource(name)["status"].get("runtimeStatus", "")

@@ -121,3 +121,12 @@ def test_db_postgres_builds_the_database_and_its_secret_keys(workdir):
     # and the backend pod never starts ("couldn't find key DATABASE_URL").
     args = manifests["app-secrets"]["DeployTarget"]["UpdateCmdSpec"]["args"]
     assert args[args.index("--db") + 1] == "postgres" and args[args.index("--release") + 1] == "todo-app"
+
+
+def test_without_the_project_venv_the_tiltfile_fails_with_the_command_that_creates_it(tmp_path):
+    bare = copy_repo(tmp_path)
+    (bare / ".venv").unlink()  # a fresh clone: no venv yet, only the system python3
+    (bare / "kubeconfig").write_text(KUBECONFIG)
+    rc, out, err = tiltfile_result(bare)
+    assert rc != 0
+    assert "The project venv .venv is missing" in out + err and "./scripts/dev doctor" in out + err
