@@ -10,7 +10,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from . import context, secrets
+from . import context, loop_stats, secrets
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = "helm/todo-app"
@@ -240,6 +240,8 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         "images": image_builds(flags, settings, repo),
         "resources": resources(flags, release),
         "probes": probes(flags),
+        "loop_stats": loop_stats.monitors(flags.mode, [s for s in SERVICES if _enabled(flags, s)],
+                                          flags.backend_port, flags.frontend_port),
         "smoke": {
             "backend_url": f"http://localhost:{flags.backend_port}",
             "frontend_url": f"http://localhost:{flags.frontend_port}",
