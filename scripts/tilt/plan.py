@@ -191,8 +191,10 @@ def resources(flags: Flags, release: str) -> list[dict]:
         out.append({
             "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
             "port_forwards": [f"{fp}:3000"],
-            # The UI is useless without the API; start it second so its first page load works.
-            "resource_deps": ["app-config"] + (["backend"] if _enabled(flags, "backend") else []),
+            # Started beside the backend, not after it: waiting serialized two cold starts (the UI
+            # shows its own "backend unreachable" message until the API is up, and /api/ready
+            # does not depend on it).
+            "resource_deps": ["app-config"],
             "links": [[f"http://localhost:{fp}/", "app"]],
         })
     return out
