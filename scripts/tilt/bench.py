@@ -32,9 +32,8 @@ from pathlib import Path
 
 from .loop_monitor import TiltApi
 from .loop_stats import parse_live_line, percentile
-from .session import Tilt, copy_repo
+from .session import APP_RESOURCES, Tilt, copy_repo
 
-APP = ["backend", "frontend", "backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
 BACKEND_FILE = "backend/app/api/routes/health.py"
 BACKEND_OLD = 'return {"status": "ok"}'
 FRONTEND_FILE = "frontend/src/app/login/page.tsx"
@@ -212,7 +211,7 @@ def _ready(res: dict | None) -> bool:
 def timed_up(tilt: Tilt) -> float:
     start = time.monotonic()
     tilt.up()
-    wait_all_ready(tilt, APP, timeout=600)
+    wait_all_ready(tilt, APP_RESOURCES, timeout=600)
     return time.monotonic() - start
 
 

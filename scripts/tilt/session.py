@@ -16,6 +16,9 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+# The default dev loop's app and probe resources: "every one green" is what a ready loop means.
+PROBE_RESOURCES = ["backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
+APP_RESOURCES = ["backend", "frontend"] + PROBE_RESOURCES
 
 
 def free_port() -> int:
