@@ -7,9 +7,10 @@ wall clock, which the cluster's containers share — and this module turns them 
     live in 0.48 s: watch 0.21 · sync 0.12 · reload 0.11 · first response 0.04 (health.py; session p50 0.47 s · p95 0.61 s over 7)
 
 Stages, each from the end of the previous one:
-  watch           file saved (its mtime on the host) → Tilt's watcher reports it (includes Tilt's 200 ms debounce)
-  sync            → the files are in the container (Tilt's queue + tar over `kubectl exec`; for the backend,
-                    until the dev server saw the change if that came first)
+  watch           file saved (its mtime on the host) → Tilt starts the live update (its watcher's 200 ms
+                  debounce and queue)
+  sync            → the files are in the container (tar over `kubectl exec`; for the backend, until the dev
+                    server saw the change if that came first)
   reload          backend: → the dev server serves the new code (its `reloaded in …` line)
   recompile       frontend: `next dev` compiling the page (its own `GET … (compile: N ms …)` figure)
   first response  → the first answer through the port-forward
@@ -35,6 +36,13 @@ RELOAD_RE = re.compile(rf"reloaded in (?P<seconds>{_NUM}) s \(changed: (?P<chang
 NEXT_REQUEST_RE = re.compile(rf"\b(?P<method>GET|HEAD) (?P<path>\S+) (?P<status>\d{{3}}) in (?P<total>{_NUM})(?P<unit>ms|s)"
                              rf"(?: \((?P<parts>[^)]*)\))?")
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Tilt's own build log (internal/store/buildcontrols/log.go, internal/controllers/core/liveupdate):
+#   `1 File Changed: [backend/app/api/routes/health.py]` when an update starts (paths relative to the
+#   Tiltfile's folder, at most a handful, then `...`); `Will copy 1 file(s) to container: …` during a
+#   live update; `Building Dockerfile…` when it falls back to an image build.
+CHANGED_RE = re.compile(r"^\d+ Files? Changed: \[(?P<files>.*)\]\s*$")
+LIVE_UPDATE_RE = re.compile(r"^Will copy \d+ file\(s\) to container")
+IMAGE_BUILD_RE = re.compile(r"^Building Dockerfile")
 LIVE_RE = re.compile(rf"live in (?P<total>{_NUM}) s: (?P<stages>[^(]*?)\s*(?:\(|$)")
 STAGE_RE = re.compile(rf"(?P<name>[a-z][a-z +]*?) (?P<secs>-?{_NUM})")
 SEP = " · "
@@ -85,6 +93,23 @@ def parse_next_request(line: str) -> NextRequest | None:
     return NextRequest(m["path"], int(m["status"]), total, parts.get("compile"), parts.get("render"))
 
 
+def parse_changed_files(message: str) -> list[str] | None:
+    m = CHANGED_RE.match(ANSI_RE.sub("", message).strip())
+    if not m:
+        return None
+    return [f for f in m["files"].split(" ") if f and f != "..."]
+
+
+def build_kind(message: str) -> str | None:
+    """'live' or 'image' for the lines that tell how Tilt is updating a resource, else None."""
+    text = ANSI_RE.sub("", message).strip()
+    if LIVE_UPDATE_RE.match(text):
+        return "live"
+    if IMAGE_BUILD_RE.match(text):
+        return "image"
+    return None
+
+
 def parse_time(stamp: str) -> float:
     """Tilt API timestamps (RFC 3339, microseconds, `Z`) → Unix seconds."""
     return datetime.fromisoformat(stamp).timestamp()  # Python ≥ 3.11 reads the `Z`
@@ -94,7 +119,7 @@ def parse_time(stamp: str) -> float:
 class Timeline:
     """One live update, every field a Unix time on the host clock (None: not reported)."""
     saved: float          # newest mtime of the files in the update
-    tilt_saw: float       # Tilt's FileEvent for them (after its debounce)
+    started: float       # Tilt started the live update (after its watcher's 200 ms debounce)
     synced: float         # the live update finished (Tilt's build record)
     answered: float       # first response with the new code, through the port-forward
     ready: float | None = None       # backend: new code serving (dev server's reload line)
@@ -108,26 +133,26 @@ class ClockSkew(ValueError):
 
 def stages(kind: str, t: Timeline) -> list[tuple[str, float]]:
     """The stages in order; they add up to answered − saved."""
-    out = [("watch", t.tilt_saw - t.saved)]
+    out = [("watch", t.started - t.saved)]
     if kind == "backend" and t.ready is not None:
         # A container clock that disagrees with the host's by more than the slack makes the split
         # meaningless: report it instead of printing negative stages.
         slack = 0.05
-        if not (t.tilt_saw - slack <= t.ready <= t.answered + slack):
-            raise ClockSkew(f"dev server ready={t.ready:.3f} outside Tilt's [{t.tilt_saw:.3f}, {t.answered:.3f}]")
+        if not (t.started - slack <= t.ready <= t.answered + slack):
+            raise ClockSkew(f"dev server ready={t.ready:.3f} outside Tilt's [{t.started:.3f}, {t.answered:.3f}]")
         in_container = min(t.synced, t.server_saw) if t.server_saw is not None else t.synced
-        in_container = max(in_container, t.tilt_saw)
+        in_container = max(in_container, t.started)
         ready = max(t.ready, in_container)
-        out += [("sync", in_container - t.tilt_saw), ("reload", ready - in_container),
+        out += [("sync", in_container - t.started), ("reload", ready - in_container),
                 ("first response", t.answered - ready)]
     elif kind == "backend":
-        out += [("sync", t.synced - t.tilt_saw), ("reload + first response", t.answered - t.synced)]
+        out += [("sync", t.synced - t.started), ("reload + first response", t.answered - t.synced)]
     elif t.compile_s is not None:
         rest = t.answered - t.synced
         compile_s = min(t.compile_s, rest)
-        out += [("sync", t.synced - t.tilt_saw), ("recompile", compile_s), ("first response", rest - compile_s)]
+        out += [("sync", t.synced - t.started), ("recompile", compile_s), ("first response", rest - compile_s)]
     else:
-        out += [("sync", t.synced - t.tilt_saw), ("recompile + first response", t.answered - t.synced)]
+        out += [("sync", t.synced - t.started), ("recompile + first response", t.answered - t.synced)]
     return out
 
 

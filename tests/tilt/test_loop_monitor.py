@@ -1,12 +1,11 @@
-"""The loop monitor's decisions on Tilt's objects (scripts/tilt/loop_monitor.py).
+"""The loop monitor's decisions on Tilt's objects and log lines (scripts/tilt/loop_monitor.py).
 
-Tilt's API is faked with the objects it serves (the shapes `tilt get -o json` prints); the service
-behind the port-forward is a real local HTTP server. The e2e loop test runs the monitor under a real
-`tilt up`.
+Tilt is faked by what its CLI prints (`tilt get uiresource -w -o json` objects, `tilt logs` lines,
+in the shapes Tilt 0.37 prints them); the service behind the port-forward is a real local HTTP
+server. The e2e loop test runs the monitor under a real `tilt up`.
 """
 import http.server
 import os
-import queue
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,32 +13,11 @@ from datetime import UTC, datetime
 import pytest
 
 from scripts.tilt import loop_stats
-from scripts.tilt.loop_monitor import Monitor
+from scripts.tilt.loop_monitor import Monitor, json_objects
 
 
 def stamp(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class FakeApi:
-    def __init__(self):
-        self.synced = None
-        self.events = []
-
-    def get(self, kind, name=""):
-        if kind == "liveupdates":
-            containers = [{"containerName": "backend", "lastFileTimeSynced": self.synced}] if self.synced else []
-            return {"items": [
-                {"metadata": {"annotations": {"tilt.dev/resource": "other"}}},
-                {"metadata": {"annotations": {"tilt.dev/resource": "svc"}},
-                 "spec": {"sources": [{"fileWatch": "image:todo-svc"}]}, "status": {"containers": containers}}]}
-        assert (kind, name) == ("filewatches", "image:todo-svc")
-        return {"status": {"fileEvents": self.events}}
-
-
-class FakeLogs:
-    def __init__(self):
-        self.reloads, self.requests = queue.Queue(), queue.Queue()
 
 
 class Page(http.server.BaseHTTPRequestHandler):
@@ -71,13 +49,21 @@ def uiresource(finish, start=None, ready=True, ready_at=None):
 
 
 def make(kind, url, tmp_path):
-    api, logs, lines = FakeApi(), FakeLogs(), []
-    return Monitor(api, "svc", kind, url, logs, out=lines.append), api, logs, lines
+    lines = []
+    return Monitor("svc", kind, url, out=lines.append, root=tmp_path), lines
+
+
+def saved_file(tmp_path, mtime, name="health.py"):
+    f = tmp_path / name
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text("x")
+    os.utime(f, (mtime, mtime))
+    return f.relative_to(tmp_path).as_posix()
 
 
 def test_first_deploy_reports_once_how_long_the_resource_took_to_come_up(server, tmp_path):
     _, url = server
-    m, _, _, lines = make("backend", url, tmp_path)
+    m, lines = make("backend", url, tmp_path)
     m.on_uiresource(uiresource(finish=1000.0, start=990.0, ready=False))
     assert lines == []
     m.on_uiresource(uiresource(finish=1000.0, start=990.0, ready_at=1003.0))
@@ -85,81 +71,96 @@ def test_first_deploy_reports_once_how_long_the_resource_took_to_come_up(server,
     assert lines == ["up in 13.0 s: image build + deploy 10.0 · pod ready 3.0 (live updates are timed from here on)"]
 
 
-def saved_file(tmp_path, mtime):
-    f = tmp_path / "health.py"
-    f.write_text("x")
-    os.utime(f, (mtime, mtime))
-    return str(f)
-
-
 def test_backend_live_update_is_timed_from_the_save_to_the_new_code_answering(server, tmp_path):
     _, url = server
-    m, api, logs, lines = make("backend", url, tmp_path)
+    m, lines = make("backend", url, tmp_path)
     m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
     lines.clear()
     now = time.time()
-    f = saved_file(tmp_path, now - 0.5)
-    api.events = [{"time": stamp(now - 3), "seenFiles": ["/elsewhere/old.py"]},  # an earlier update's
-                  {"time": stamp(now - 0.29), "seenFiles": [f]}]
-    api.synced = stamp(now - 0.29)
-    m.synced_seen = stamp(now - 2)
-    logs.reloads.put(loop_stats.parse_reload(f"reloaded in 0.1 s (changed: app/x.py; mtime={now - 10:.3f} "
-                                             f"seen={now - 0.40:.3f} ready={now - 0.35:.3f})"))  # the previous one
-    logs.reloads.put(loop_stats.parse_reload(f"reloaded in 0.1 s (changed: health.py; mtime={now - 1:.3f} "
-                                             f"seen={now - 0.18:.3f} ready={now - 0.08:.3f})"))
-    m.on_uiresource(uiresource(finish=now - 0.15, start=now - 0.28))
+    rel = saved_file(tmp_path, now - 0.5, "app/api/routes/health.py")
+    m.on_log(f"reloaded in 0.1 s (changed: app/x.py; mtime={now - 10:.3f} seen={now - 0.40:.3f} "
+             f"ready={now - 0.35:.3f})")  # the previous update's, arriving late
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-backend-abc/backend]")
+    m.on_log(f"reloaded in 0.1 s (changed: app/api/routes/health.py; mtime={now - 1:.3f} "
+             f"seen={now - 0.18:.3f} ready={now - 0.08:.3f})")
+    m.on_uiresource(uiresource(finish=now - 0.15, start=now - 0.29))
     assert len(lines) == 1, lines
     total, stages = loop_stats.parse_live_line(lines[0])
-    # The first reload line whose ready time is after Tilt saw the file, plus one local round trip.
     assert stages["watch"] == pytest.approx(0.21, abs=0.005)
-    assert stages["sync"] == pytest.approx(0.11, abs=0.005)
+    assert stages["sync"] == pytest.approx(0.11, abs=0.005)  # until the dev server saw it (before Tilt finished)
     assert stages["reload"] == pytest.approx(0.10, abs=0.005)
     assert 0 <= stages["first response"] < 0.05
     assert total == pytest.approx(sum(stages.values()), abs=0.02)
     assert "(health.py; session p50" in lines[0]
 
 
-def test_a_full_image_build_is_not_reported_as_a_live_update(server, tmp_path):
+def test_without_the_reload_line_reload_and_first_response_are_one_stage(server, tmp_path, monkeypatch):
+    from scripts.tilt import loop_monitor
+    monkeypatch.setattr(loop_monitor, "RELOAD_WAIT", 0.1)
     _, url = server
-    m, api, _, lines = make("backend", url, tmp_path)
-    api.synced = stamp(500.0)
+    m, lines = make("backend", url, tmp_path)
     m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
     lines.clear()
-    m.on_uiresource(uiresource(finish=2000.0))  # the LiveUpdate synced nothing new
+    now = time.time()
+    rel = saved_file(tmp_path, now - 0.5)
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-backend-abc/backend]")
+    m.on_uiresource(uiresource(finish=now - 0.1, start=now - 0.3))
+    total, stages = loop_stats.parse_live_line(lines[0])
+    assert list(stages) == ["watch", "sync", "reload + first response"]
+    assert total >= 0.5
+
+
+def test_an_image_build_is_not_reported_as_a_live_update(server, tmp_path):
+    _, url = server
+    m, lines = make("backend", url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    lines.clear()
+    rel = saved_file(tmp_path, time.time(), "requirements.txt")
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Building Dockerfile for platform linux/amd64:")
+    m.on_uiresource(uiresource(finish=2000.0))
     assert lines == []
 
 
 def test_frontend_update_waits_for_the_page_to_change_and_uses_next_devs_compile_time(server, tmp_path):
     handler, url = server
-    m, api, logs, lines = make("frontend", url, tmp_path)
+    m, lines = make("frontend", url, tmp_path)
     m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    m.pages["/"] = b"old"
+    m.pages["/login"] = b"old"
     lines.clear()
     now = time.time()
-    f = saved_file(tmp_path, now - 0.4)
-    api.events, api.synced = [{"time": stamp(now - 0.2), "seenFiles": [f]}], stamp(now - 0.2)
+    rel = saved_file(tmp_path, now - 0.4, "frontend/src/app/login/page.tsx")
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-frontend-abc/frontend]")
+    m.on_log(" GET /login?loop-stats=zz 200 in 5ms (compile: 1ms, render: 4ms)")  # not ours
     threading.Timer(0.15, lambda: setattr(handler, "body", b"new")).start()
-    logs.requests.put(loop_stats.parse_next_request("GET /?loop-stats=zz 200 in 5ms (compile: 1ms, render: 4ms)"))
 
     def tagged_line():  # next dev logs our request with its tag: that compile figure is used
         time.sleep(0.3)
-        tag = m.last_tag
-        logs.requests.put(loop_stats.parse_next_request(f"GET /?loop-stats={tag} 200 in 90ms (compile: 60ms, render: 30ms)"))
+        m.on_log(f" GET /login?loop-stats={m.last_tag} 200 in 90ms (compile: 60ms, render: 30ms)")
     threading.Thread(target=tagged_line).start()
     m.on_uiresource(uiresource(finish=now - 0.1, start=now - 0.19))
     assert len(lines) == 1, lines
     total, stages = loop_stats.parse_live_line(lines[0])
-    assert m.pages["/"] == b"new"
+    assert m.pages["/login"] == b"new"
     assert total >= 0.5, "the figure ends when the new page is served, not at the first (old) answer"
     assert stages["recompile"] == pytest.approx(0.06)
-    assert "page HTML unchanged" not in lines[0]
+    assert "(page.tsx; session" in lines[0] and "page HTML unchanged" not in lines[0]
 
 
 def test_a_deleted_file_gets_one_line_saying_why_it_was_not_timed(server, tmp_path):
     _, url = server
-    m, api, _, lines = make("backend", url, tmp_path)
+    m, lines = make("backend", url, tmp_path)
     m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
     lines.clear()
-    api.events, api.synced = [{"time": stamp(1500.0), "seenFiles": [str(tmp_path / "gone.py")]}], stamp(1500.0)
+    m.on_log("1 File Changed: [backend/app/gone.py]")
+    m.on_log("Will copy 0 file(s) to container: [todo-app-backend-abc/backend]")
     m.on_uiresource(uiresource(finish=1501.0))
-    assert lines == ["live update not timed: the changed files are gone (deleted or renamed)"]
+    assert lines == ["live update not timed: Tilt's log named no changed file that still exists"]
+
+
+def test_tilt_get_watch_output_is_split_into_objects():
+    chunks = ['{\n  "kind": "UIResource",\n', '  "a": {"b": "}"}\n}\n{"kind": ', '"UIResource", "n": 2}\n']
+    assert list(json_objects(chunks)) == [{"kind": "UIResource", "a": {"b": "}"}}, {"kind": "UIResource", "n": 2}]

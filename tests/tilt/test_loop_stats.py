@@ -47,7 +47,7 @@ def test_tilt_api_times_are_unix_seconds():
 
 
 def backend_timeline(**over):
-    base = {"saved": 100.00, "tilt_saw": 100.21, "synced": 100.35, "server_saw": 100.33, "ready": 100.44,
+    base = {"saved": 100.00, "started": 100.21, "synced": 100.35, "server_saw": 100.33, "ready": 100.44,
             "answered": 100.48}
     return Timeline(**{**base, **over})
 
@@ -65,7 +65,7 @@ def test_backend_sync_ends_when_tilt_finishes_if_the_dev_server_sees_the_change_
 
 
 def test_backend_without_the_reload_line_reports_reload_and_response_together():
-    t = Timeline(saved=100.0, tilt_saw=100.2, synced=100.3, answered=101.0)
+    t = Timeline(saved=100.0, started=100.2, synced=100.3, answered=101.0)
     assert dict(loop_stats.stages("backend", t)) == pytest.approx(
         {"watch": 0.2, "sync": 0.1, "reload + first response": 0.7})
 
@@ -76,10 +76,10 @@ def test_a_container_clock_that_disagrees_is_reported_not_split():
 
 
 def test_frontend_stages_use_next_devs_compile_time():
-    t = Timeline(saved=10.0, tilt_saw=10.22, synced=10.30, answered=10.40, compile_s=0.07)
+    t = Timeline(saved=10.0, started=10.22, synced=10.30, answered=10.40, compile_s=0.07)
     assert dict(loop_stats.stages("frontend", t)) == pytest.approx(
         {"watch": 0.22, "sync": 0.08, "recompile": 0.07, "first response": 0.03})
-    t = Timeline(saved=10.0, tilt_saw=10.22, synced=10.30, answered=10.40)
+    t = Timeline(saved=10.0, started=10.22, synced=10.30, answered=10.40)
     assert dict(loop_stats.stages("frontend", t)) == pytest.approx(
         {"watch": 0.22, "sync": 0.08, "recompile + first response": 0.10})
 
@@ -96,7 +96,7 @@ def test_the_dashboard_line_carries_total_stages_file_and_the_running_percentile
 
 def test_dashboard_lines_parse_back():
     session = Session()
-    line = loop_stats.live_line("frontend", Timeline(saved=1, tilt_saw=1.2, synced=1.3, answered=1.45),
+    line = loop_stats.live_line("frontend", Timeline(saved=1, started=1.2, synced=1.3, answered=1.45),
                                 ["frontend/src/app/login/page.tsx"], session)
     total, stages = loop_stats.parse_live_line("frontend │ " + line)
     assert total == pytest.approx(0.45)
@@ -143,3 +143,14 @@ def test_the_plan_starts_a_monitor_per_live_updated_service_on_the_flags_ports(t
     assert p["loop_stats"] == [{"resource": "backend",
                                 "args": ["--resource", "backend", "--kind", "backend",
                                          "--url", "http://localhost:18000/health"]}]
+
+
+def test_tilts_build_log_lines_say_what_changed_and_how_it_was_updated():
+    assert loop_stats.parse_changed_files("1 File Changed: [backend/app/api/routes/health.py]") == [
+        "backend/app/api/routes/health.py"]
+    assert loop_stats.parse_changed_files("7 Files Changed: [a.py b.py c.py d.py e.py ...]") == [
+        "a.py", "b.py", "c.py", "d.py", "e.py"]
+    assert loop_stats.parse_changed_files("Initial Build") is None
+    assert loop_stats.build_kind("Will copy 1 file(s) to container: [todo-app-backend-x/backend]") == "live"
+    assert loop_stats.build_kind("Building Dockerfile for platform linux/amd64:") == "image"
+    assert loop_stats.build_kind("STEP 1/3 — Building Dockerfile: [todo-backend]") is None
