@@ -10,8 +10,9 @@ developer's `todo-app`, 8000, 3000 or 10350), it measures:
       backend   the /health handler's return value, until /health returns it;
       frontend  the login page's heading: in the HTML (polling GET /login), and in an open browser
                 page via HMR (Chromium through Playwright; the page must update in place, no reload);
-  - warm `tilt up` → every app and probe resource green (images and namespace warm), after
-    `tilt down` and after a plain stop (pods left running), median over --up-runs;
+  - warm `./scripts/dev up` → every app and probe resource green: its steps before `tilt up` (tools,
+    cluster, base images) plus `tilt up` → all green (images and namespace warm), after `tilt down`
+    and after a plain stop (pods left running), median over --up-runs;
   - `tilt ci` from a fresh copy: the first run (new namespace) and warm runs, median over --ci-runs.
 Then one table: p50/p95 (nearest rank), the loop's own p50/p95, their largest disagreement, goal,
 pass/fail. The machine is shared: run it on an idle loop, and read medians, not single runs.
@@ -23,6 +24,7 @@ import json
 import math
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 import urllib.request
@@ -30,9 +32,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .loop_monitor import TiltApi
 from .loop_stats import parse_live_line, percentile
-from .session import APP_RESOURCES, Tilt, copy_repo
+from .session import APP_RESOURCES, REPO, Tilt, copy_repo, tool_env
 
 BACKEND_FILE = "backend/app/api/routes/health.py"
 BACKEND_OLD = 'return {"status": "ok"}'
@@ -189,17 +190,17 @@ def frontend_hmr_edits(tilt: Tilt, n: int) -> Series:
 
 
 def wait_all_ready(tilt: Tilt, names: list[str], timeout: float) -> None:
-    """Ready as the dashboard shows it, polled every 0.25 s through Tilt's API."""
-    api = TiltApi(tilt.port)
+    """Ready as the dashboard shows it, polled through Tilt's API (one `tilt get` takes ~0.2 s)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            items = {i["metadata"]["name"]: i for i in api.get("uiresources").get("items", [])}
-        except (OSError, ValueError):
+            out = tilt.tilt("get", "uiresources", "-o", "json", timeout=30).stdout
+            items = {i["metadata"]["name"]: i for i in json.loads(out).get("items", [])}
+        except (subprocess.SubprocessError, ValueError):
             items = {}
         if all(_ready(items.get(n)) for n in names):
             return
-        time.sleep(0.25)
+        time.sleep(0.05)
     raise AssertionError(f"not all of {names} ready after {timeout:.0f}s\n{tilt.log_tail(60)}")
 
 
@@ -212,6 +213,16 @@ def timed_up(tilt: Tilt) -> float:
     start = time.monotonic()
     tilt.up()
     wait_all_ready(tilt, APP_RESOURCES, timeout=600)
+    return time.monotonic() - start
+
+
+def dev_up_steps() -> float:
+    """What `./scripts/dev up` runs before `tilt up` (scripts/workflow/up_cmd.py), all idempotent:
+    timed on their own, because `./scripts/dev up` itself uses the developer's namespace and ports."""
+    from scripts.workflow.suites import PY
+    start = time.monotonic()
+    for args in (["scripts.toolchain", "install"], ["scripts.cluster", "up"], ["scripts.images", "bases"]):
+        subprocess.run([PY, "-m", *args], cwd=REPO, env=tool_env(), check=True, capture_output=True, timeout=600)
     return time.monotonic() - start
 
 
@@ -248,7 +259,8 @@ def stage_medians(s: Series) -> str:
     return " · ".join(f"{k} {statistics.median([st[k] for st in s.stages if k in st]):.2f}" for k in names)
 
 
-def report(series: list[Series], ups: dict[str, list[float]], ci_first: float | None, ci_warm: list[float]) -> None:
+def report(series: list[Series], ups: dict[str, list[float]], steps: float, ci_first: float | None,
+           ci_warm: list[float]) -> None:
     print()
     print("| measure | p50 | p95 | loop's own p50 / p95 | max disagreement | n | goal | verdict |")
     print("|---|---|---|---|---|---|---|---|")
@@ -263,9 +275,9 @@ def report(series: list[Series], ups: dict[str, list[float]], ci_first: float | 
               f"{verdict(p50 <= g50 and p95 <= g95)}; agreement {verdict(agree <= GOALS['agreement'])} |")
     for label, values in ups.items():
         if values:
-            med = statistics.median(values)
-            print(f"| warm tilt up → all green ({label}) | {med:.1f}s | | | | {len(values)} | ≤ {GOALS['up']:.0f} s "
-                  f"| {verdict(med <= GOALS['up'])} |")
+            med = statistics.median(values) + steps
+            print(f"| warm ./scripts/dev up → all green ({label}; its steps before tilt up {steps:.1f}s) | {med:.1f}s "
+                  f"| | | | {len(values)} | ≤ {GOALS['up']:.0f} s | {verdict(med <= GOALS['up'])} |")
     if ci_first is not None:
         print(f"| tilt ci, new namespace (first run) | {ci_first:.1f}s | | | | 1 | | |")
     if ci_warm:
@@ -291,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     os.environ.setdefault("TILT_DISABLE_ANALYTICS", "1")
 
+    steps = dev_up_steps()
+    print(f"./scripts/dev up's steps before tilt up (tools, cluster, base images; all warm): {steps:.1f}s", flush=True)
     series: list[Series] = []
     ups: dict[str, list[float]] = {"after tilt down": [], "pods still running": []}
     with tempfile.TemporaryDirectory(prefix="bench-loop-") as d:
@@ -317,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             tilt.down()
             tilt.delete_namespace()
     ci_first, ci_warm = (None, []) if args.skip_ci else ci_runs(args.context, args.ci_runs)
-    report(series, ups, ci_first, ci_warm)
+    report(series, ups, steps, ci_first, ci_warm)
     return 0
 
 
