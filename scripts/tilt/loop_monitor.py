@@ -35,26 +35,31 @@ from . import loop_stats
 from .loop_stats import Session, Timeline
 
 RELOAD_WAIT = 5.0       # how long a backend update waits for the dev server's reload line
-KIND_WAIT = 1.0         # how long to wait for Tilt's log to say live update or image build
+KIND_WAIT = 3.0         # how long to wait for Tilt's log to say live update or image build
 PAGE_WAIT = 5.0         # how long a frontend update polls for the changed page
 REQUEST_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
 class LogEvent:
-    kind: str        # "changed" | "live" | "image" | "reload" | "request"
-    value: object    # files, Reload, NextRequest
+    kind: str        # "changed" | "live" | "image" | "reload" | "reloading" | "served" | "request"
+    value: object    # files, Reload, the record's own timestamp, NextRequest
     at: float        # when it reached us
 
 
-def classify(message: str) -> LogEvent | None:
+def classify(line: str) -> LogEvent | None:
     now = time.time()
-    if (files := loop_stats.parse_changed_files(message)) is not None:
+    if (files := loop_stats.parse_changed_files(line)) is not None:
         return LogEvent("changed", files, now)
-    if (kind := loop_stats.build_kind(message)) is not None:
+    if (kind := loop_stats.build_kind(line)) is not None:
         return LogEvent(kind, None, now)
+    message, stamp = loop_stats.json_record(line)
     if (reload := loop_stats.parse_reload(message)) is not None:
         return LogEvent("reload", reload, now)
+    if loop_stats.is_reload_start(message):
+        return LogEvent("reloading", stamp, now)
+    if loop_stats.is_server_started(message):
+        return LogEvent("served", stamp, now)
     if (req := loop_stats.parse_next_request(message)) is not None:
         return LogEvent("request", req, now)
     return None
@@ -113,8 +118,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Monitor:
-    def __init__(self, resource: str, kind: str, url: str, out=print, root: Path | None = None):
+    def __init__(self, resource: str, kind: str, url: str, out=print, root: Path | None = None,
+                 srcs: list[str] | None = None):
         self.resource, self.kind, self.url, self.out = resource, kind, url, out
+        self.srcs = srcs or []                  # the folders/files its live update syncs
+        self._baselined = ""                    # the update whose page before was fetched
+        self._baseline_page: tuple[str, float, bytes] | None = None  # (route, received, body)
         self.root = root or Path.cwd()  # Tilt logs changed paths relative to the Tiltfile's folder
         self.events: queue.Queue[LogEvent] = queue.Queue()
         self.session = Session()
@@ -151,6 +160,9 @@ class Monitor:
     def on_uiresource(self, obj: dict) -> None:
         status = obj.get("status", {})
         history = status.get("buildHistory") or []
+        current = status.get("currentBuild") or {}
+        if current.get("startTime") and self.handled_finish is not None and self.kind == "frontend":
+            self._baseline(current["startTime"])
         if not history or not history[0].get("finishTime"):
             return
         latest = history[0]
@@ -173,20 +185,67 @@ class Monitor:
             # begun) and the servers' own lines, which can come late.
             self._pending = [e for e in self._pending if e not in self._used
                              and (e.at > cutoff or e.kind in ("reload", "request"))]
+            self._used = []
+
+    def newest_source(self) -> str | None:
+        """The most recently saved file in the synced folders: the edit being synced right now.
+
+        Tilt's log names the files too, but its lines reach `tilt logs` up to a second late, and the
+        frontend's first response has to be asked for the moment the sync ends."""
+        best, best_mtime = None, 0.0
+        for src in self.srcs:
+            top = self.root / src
+            walk = [(str(top.parent), [], [top.name])] if top.is_file() else os.walk(top)
+            for folder, dirs, names in walk:
+                dirs[:] = [d for d in dirs if d not in ("node_modules", ".next", "__pycache__")]
+                for name in names:
+                    try:
+                        mtime = os.stat(os.path.join(folder, name)).st_mtime
+                    except OSError:
+                        continue
+                    if mtime > best_mtime:
+                        best, best_mtime = os.path.join(folder, name), mtime
+        return best
+
+    def _route(self) -> str:
+        newest = self.newest_source()
+        return loop_stats.page_route(newest) if newest else "/"
+
+    def _baseline(self, build_started: str) -> None:
+        """The page as served before this update's files land (once per update): the sign that the
+        new code is up is a different page."""
+        if self._baselined == build_started:
+            return
+        self._baselined = build_started
+        self._baseline_page = None
+        route = self._route()
+
+        def fetch() -> None:  # in the background: the sync's end must be seen the moment it comes
+            try:
+                received, _, body = request(f"{self.url}{route}")
+            except OSError:
+                return
+            self._baseline_page = (route, received, body)
+        threading.Thread(target=fetch, daemon=True).start()
 
     def _update(self, build: dict) -> None:
+        started, synced = loop_stats.parse_time(build["startTime"]), loop_stats.parse_time(build["finishTime"])
+        if self.kind == "frontend":
+            # Straight away: the first answer after the sync is what this measures. (Should Tilt's
+            # log then say it was an image build, the answer is simply not reported.)
+            route = self._route()
+            base = self._baseline_page
+            if base and base[0] == route and base[1] < synced:  # fetched before the new files landed
+                self.pages[route] = base[2]
+            answered, changed_page = self._new_page(route)
         self._pull()
         how = self._wait_for({"live", "image"}, KIND_WAIT)
+        self._wait_for({"changed"}, 0.5)
         changed = [e for e in self._pending if e.kind == "changed"][-1:]
         self._used += [e for e in self._pending if e.kind in ("live", "image")] + changed
         if how is None or how.kind != "live" or any(e.kind == "image" for e in self._pending):
             return  # an image build + deploy, not a live update
         files = [str(self.root / f) for f in (changed[-1].value if changed else [])]
-        started, synced = loop_stats.parse_time(build["startTime"]), loop_stats.parse_time(build["finishTime"])
-        if self.kind == "frontend":
-            # Straight away: the first answer after the sync is what this measures.
-            route = loop_stats.page_route(next((f for f in files if "/src/app/" in f), files[0] if files else ""))
-            answered, changed_page = self._new_page(route)
         mtimes = [os.stat(f).st_mtime for f in files if os.path.exists(f)]
         if not mtimes:
             self.out("live update not timed: Tilt's log named no changed file that still exists")
@@ -198,24 +257,47 @@ class Monitor:
             t = Timeline(saved=saved, started=started, synced=synced, answered=answered, compile_s=compile_s)
             self._print(t, shown, note="" if changed_page else "page HTML unchanged")
             return
-        # Files reach the container after Tilt started the update, so its reload is ready after
-        # that (one clock: the cluster's containers share this machine's).
-        reload = self._wait_for({"reload"}, RELOAD_WAIT)
-        while reload is not None and reload.value.ready < started - 0.05:
-            self._pending.remove(reload)  # an earlier update's
-            reload = self._wait_for({"reload"}, RELOAD_WAIT)
+        reload = self._reload(started)
         if reload is None:
-            answered, _, _ = request(self.url)
-            self._print(Timeline(saved=saved, started=started, synced=synced, answered=answered), shown)
+            answered = request(self.url)[0]
+            self._print(Timeline(saved=saved, started=started, synced=synced, answered=answered), shown,
+                        note="the dev server reported no reload")
             return
-        self._pending.remove(reload)
         sent = time.time()
         received, _, _ = request(self.url)
         # The first answer of the new code: its ready time plus one round trip through the
         # port-forward (this request goes out when the line reaches us, a little later).
-        r = reload.value
-        self._print(Timeline(saved=saved, started=started, synced=synced, answered=r.ready + (received - sent),
-                             ready=r.ready, server_saw=r.seen), shown)
+        self._print(Timeline(saved=saved, started=started, synced=synced, answered=reload.ready + (received - sent),
+                             ready=reload.ready, server_saw=reload.seen), shown)
+
+    def _reload(self, started: float) -> loop_stats.Reload | None:
+        """The dev server's reload for the update that started at `started`.
+
+        Its `reloaded in …` line when it prints one; otherwise its own log records' timestamps:
+        `changes in …: reloading` (saw the change) → uvicorn's `Application startup complete.`
+        (the new worker serves). Lines of an earlier update, arriving late, are skipped: files
+        reach the container after Tilt started the update (one clock: the cluster's containers
+        share this machine's)."""
+        deadline = time.monotonic() + RELOAD_WAIT
+        seen = None
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            event = self._wait_for({"reload", "reloading", "served"}, left)
+            if event is None:
+                return None
+            self._pending.remove(event)
+            self._used.append(event)
+            if event.kind == "reload" and event.value.ready >= started - 0.05:
+                return event.value
+            stamp = event.value if event.kind != "reload" else None
+            if event.kind == "reloading" and stamp is not None and stamp >= started - 0.05:
+                seen = stamp
+            elif event.kind == "served" and seen is not None and stamp is not None and stamp >= seen:
+                # A server that also prints `reloaded in …` gets a moment to say it.
+                if (late := self._wait_for({"reload"}, 0.2)) is not None and late.value.ready >= started - 0.05:
+                    self._pending.remove(late)
+                    return late.value
+                return loop_stats.Reload(stamp - seen, (), seen, seen, stamp)
 
     def _new_page(self, route: str) -> tuple[float, bool]:
         """(when the first answer with the new page arrived, whether it differs from the last one)."""
@@ -269,7 +351,7 @@ class Monitor:
 
 def run(args: argparse.Namespace) -> int:
     port = os.environ.get("TILT_PORT", "10350")
-    monitor = Monitor(args.resource, args.kind, args.url, out=lambda line: print(line, flush=True))
+    monitor = Monitor(args.resource, args.kind, args.url, out=lambda line: print(line, flush=True), srcs=args.src)
     objects: queue.Queue[dict] = queue.Queue()
 
     def follow_logs(lines):
@@ -305,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resource", required=True, help="the Tilt resource to time (and print into)")
     p.add_argument("--kind", choices=("backend", "frontend"), required=True)
     p.add_argument("--url", required=True, help="backend: an endpoint to answer; frontend: the base URL")
+    p.add_argument("--src", action="append", default=[], help="a folder or file its live update syncs")
     args = p.parse_args(argv)
     try:
         return run(args)

@@ -22,6 +22,7 @@ The mtime comes from the host file, not the container: Tilt's tar sync rounds mt
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -32,7 +33,11 @@ from pathlib import PurePosixPath
 _NUM = r"\d+(?:\.\d+)?"
 RELOAD_RE = re.compile(rf"reloaded in (?P<seconds>{_NUM}) s \(changed: (?P<changed>[^;)]*); "
                        rf"mtime=(?P<mtime>{_NUM}) seen=(?P<seen>{_NUM}) ready=(?P<ready>{_NUM})\)")
-# next dev (16.x) logs every request: ` GET /login 200 in 626ms (compile: 500ms, render: 125ms)`.
+# The dev server's line when it starts a reload (today's backend/app/devserver.py; no times in it).
+RELOADING_RE = re.compile(r"changes in .+: reloading")
+# next dev (16.x) logs every request with its split: 16.0 ` GET /login 200 in 626ms (compile: 500ms,
+# render: 125ms)`, 16.4 ` GET /login 200 in 23ms (next.js: 14ms, application-code: 9ms)`, where
+# `next.js` is the framework's share (routing and Turbopack compiling) and the rest is rendering.
 NEXT_REQUEST_RE = re.compile(rf"\b(?P<method>GET|HEAD) (?P<path>\S+) (?P<status>\d{{3}}) in (?P<total>{_NUM})(?P<unit>ms|s)"
                              rf"(?: \((?P<parts>[^)]*)\))?")
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -90,7 +95,9 @@ def parse_next_request(line: str) -> NextRequest | None:
         key, _, value = part.partition(":")
         parts[key.strip()] = _ms(value)
     total = float(m["total"]) * (1000 if m["unit"] == "s" else 1)
-    return NextRequest(m["path"], int(m["status"]), total, parts.get("compile"), parts.get("render"))
+    compile_ms = parts.get("compile", parts.get("next.js"))
+    render_ms = parts.get("render", parts.get("application-code"))
+    return NextRequest(m["path"], int(m["status"]), total, compile_ms, render_ms)
 
 
 def parse_changed_files(message: str) -> list[str] | None:
@@ -98,6 +105,37 @@ def parse_changed_files(message: str) -> list[str] | None:
     if not m:
         return None
     return [f for f in m["files"].split(" ") if f and f != "..."]
+
+
+def is_reload_start(message: str) -> bool:
+    return RELOADING_RE.search(message) is not None
+
+
+def is_server_started(message: str) -> bool:
+    """uvicorn's line once a (new) worker serves: the end of a reload for a dev server without the
+    `reloaded in` line."""
+    return message.strip() == "Application startup complete."
+
+
+def json_record(line: str) -> tuple[str, float | None]:
+    """(message, its own timestamp) of one of the backend's JSON log records; (line, None) otherwise.
+
+    The record's `timestamp` is written in the container, to the millisecond, when the event
+    happened, so it times the dev server's steps better than when the line reaches Tilt."""
+    text = line.strip()
+    if not text.startswith("{"):
+        return line, None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return line, None
+    if not isinstance(record, dict) or not isinstance(record.get("message"), str):
+        return line, None
+    stamp = record.get("timestamp")
+    try:
+        return record["message"], parse_time(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        return record["message"], None
 
 
 def build_kind(message: str) -> str | None:
@@ -229,10 +267,16 @@ def _after(path: PurePosixPath, marker: PurePosixPath) -> PurePosixPath:
     raise ValueError(f"{path} is not under {marker}")
 
 
-def monitors(mode: str, services: list[str], backend_port: int, frontend_port: int) -> list[dict]:
-    """What the Tiltfile starts: one monitor per live-updated service, printing into its log."""
-    if mode != "dev":
-        return []  # prod mode has no live update
+def monitors(images: list[dict], backend_port: int, frontend_port: int) -> list[dict]:
+    """What the Tiltfile starts: one monitor per live-updated service image (the plan's image
+    builds), printing into its log and watching the folders its live update syncs."""
     urls = {"backend": f"http://localhost:{backend_port}/health", "frontend": f"http://localhost:{frontend_port}"}
-    return [{"resource": s, "args": ["--resource", s, "--kind", s, "--url", urls[s]]}
-            for s in services if s in urls]
+    out = []
+    for image in images:
+        service, rules = image["service"], image.get("live_update")
+        if service not in urls or not rules:
+            continue  # prod mode (no live update), or a service without a dev server to time
+        srcs = [arg for src, _ in rules["sync"] for arg in ("--src", src)]
+        out.append({"resource": service, "args": ["--resource", service, "--kind", service, "--url", urls[service],
+                                                  *srcs]})
+    return out

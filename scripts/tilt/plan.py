@@ -225,6 +225,7 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
     if flags.db == "postgres":
         secrets.ensure_dev_postgres_password(env_file)
     data = secrets.secret_data(env_file, required_secret_keys(flags), db=flags.db, release=release)
+    images = image_builds(flags, settings, repo)
     return {
         "mode": flags.mode,
         "db": flags.db,
@@ -239,11 +240,10 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         # sit in ImagePullBackOff trying to pull an image that exists nowhere).
         + [f"{s}.replicaCount=0" for s in SERVICES if not _enabled(flags, s)],
         "env_file": flags.env_file,
-        "images": image_builds(flags, settings, repo),
+        "images": images,
+        "loop_stats": loop_stats.monitors(images, flags.backend_port, flags.frontend_port),
         "resources": resources(flags, release),
         "probes": probes(flags),
-        "loop_stats": loop_stats.monitors(flags.mode, [s for s in SERVICES if _enabled(flags, s)],
-                                          flags.backend_port, flags.frontend_port),
         "smoke": {
             "backend_url": f"http://localhost:{flags.backend_port}",
             "frontend_url": f"http://localhost:{flags.frontend_port}",

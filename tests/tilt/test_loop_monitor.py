@@ -5,6 +5,7 @@ in the shapes Tilt 0.37 prints them); the service behind the port-forward is a r
 server. The e2e loop test runs the monitor under a real `tilt up`.
 """
 import http.server
+import json
 import os
 import threading
 import time
@@ -50,7 +51,8 @@ def uiresource(finish, start=None, ready=True, ready_at=None):
 
 def make(kind, url, tmp_path):
     lines = []
-    return Monitor("svc", kind, url, out=lines.append, root=tmp_path), lines
+    srcs = ["frontend/src"] if kind == "frontend" else ["app", "health.py"]
+    return Monitor("svc", kind, url, out=lines.append, root=tmp_path, srcs=srcs), lines
 
 
 def saved_file(tmp_path, mtime, name="health.py"):
@@ -109,7 +111,34 @@ def test_without_the_reload_line_reload_and_first_response_are_one_stage(server,
     m.on_uiresource(uiresource(finish=now - 0.1, start=now - 0.3))
     total, stages = loop_stats.parse_live_line(lines[0])
     assert list(stages) == ["watch", "sync", "reload + first response"]
-    assert total >= 0.5
+    assert total >= 0.5 and lines[0].endswith("[the dev server reported no reload]")
+
+
+def record(message, at):
+    """One of the backend's JSON log records (backend/app/core/logging.py)."""
+    return json.dumps({"timestamp": stamp(at).replace("000Z", "Z"), "level": "INFO", "logger": "app.devserver",
+                       "message": message, "request_id": None, "user_id": None})
+
+
+def test_without_the_reload_line_the_dev_servers_own_log_times_split_the_reload(server, tmp_path):
+    _, url = server
+    m, lines = make("backend", url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    lines.clear()
+    now = time.time()
+    rel = saved_file(tmp_path, now - 0.6)
+    m.on_log(record("Application startup complete.", now - 5))  # the previous reload's
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-backend-abc/backend]")
+    m.on_log(record("changes in health.py: reloading", now - 0.25))
+    m.on_log(record("Application startup complete.", now - 0.05))
+    begin = time.monotonic()
+    m.on_uiresource(uiresource(finish=now - 0.2, start=now - 0.4))
+    total, stages = loop_stats.parse_live_line(lines[0])
+    assert list(stages) == ["watch", "sync", "reload", "first response"]
+    assert stages["sync"] == pytest.approx(0.15, abs=0.005) and stages["reload"] == pytest.approx(0.2, abs=0.005)
+    assert total == pytest.approx(0.55, abs=0.05)
+    assert time.monotonic() - begin < 1.0, "no waiting for a line that does not come"
 
 
 def test_an_image_build_is_not_reported_as_a_live_update(server, tmp_path):
@@ -164,3 +193,23 @@ def test_a_deleted_file_gets_one_line_saying_why_it_was_not_timed(server, tmp_pa
 def test_tilt_get_watch_output_is_split_into_objects():
     chunks = ['{\n  "kind": "UIResource",\n', '  "a": {"b": "}"}\n}\n{"kind": ', '"UIResource", "n": 2}\n']
     assert list(json_objects(chunks)) == [{"kind": "UIResource", "a": {"b": "}"}}, {"kind": "UIResource", "n": 2}]
+
+
+def test_the_page_before_the_update_is_fetched_when_tilt_starts_it(server, tmp_path):
+    handler, url = server
+    m, lines = make("frontend", url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    lines.clear()
+    now = time.time()
+    saved_file(tmp_path, now - 60, "frontend/src/app/page.tsx")
+    rel = saved_file(tmp_path, now - 0.3, "frontend/src/app/login/page.tsx")  # the newest: the one synced
+    building = uiresource(finish=1000.0, ready_at=1001.0)
+    building["status"]["currentBuild"] = {"startTime": stamp(now - 0.1)}
+    m.on_uiresource(building)
+    time.sleep(0.1)  # the page as it was, fetched in the background
+    threading.Timer(0.3, lambda: setattr(handler, "body", b"new")).start()  # next dev done compiling
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-frontend-abc/frontend]")
+    m.on_uiresource(uiresource(finish=time.time(), start=now - 0.1))
+    assert m.pages["/login"] == b"new", "the old page, still served after the sync, is not the new code"
+    assert len(lines) == 1 and "page HTML unchanged" not in lines[0]

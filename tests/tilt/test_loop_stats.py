@@ -32,12 +32,27 @@ def test_other_lines_are_not_reload_lines(line):
     assert loop_stats.parse_reload(line) is None
 
 
+def test_json_log_records_give_their_message_and_their_own_time():
+    line = '{"timestamp": "2026-12-01T20:00:00.250Z", "level": "INFO", "message": "changes in a.py: reloading"}'
+    assert loop_stats.json_record(line) == ("changes in a.py: reloading", pytest.approx(1796155200.25))
+    assert loop_stats.json_record("plain text") == ("plain text", None)
+    assert loop_stats.json_record('{"message": "no time"}') == ("no time", None)
+    assert loop_stats.json_record("{not json") == ("{not json", None)
+
+
+def test_the_line_a_reload_starts_with_is_recognised():
+    assert loop_stats.is_reload_start('{"message": "changes in health.py, x.py: reloading"}')
+    assert not loop_stats.is_reload_start("reloaded in 0.1 s (changed: a; mtime=1 seen=2 ready=3)")
+
+
 def test_next_request_lines_with_compile_and_render_times_and_colours():
     r = loop_stats.parse_next_request(" GET /login?loop-stats=ab12 200 in 626ms (compile: 500ms, render: 125ms)")
     assert r == loop_stats.NextRequest("/login?loop-stats=ab12", 200, 626.0, 500.0, 125.0)
     coloured = " \x1b[1mGET\x1b[22m /login 200 in 1.2s \x1b[2m(compile: 1s, proxy.ts: 3ms, render: 0.2s)\x1b[22m"
     r = loop_stats.parse_next_request(coloured)
     assert (r.path, r.total_ms, r.compile_ms, r.render_ms) == ("/login", 1200.0, 1000.0, 200.0)
+    r = loop_stats.parse_next_request(" GET /api/health 200 in 23ms (next.js: 14ms, application-code: 9ms)")
+    assert (r.total_ms, r.compile_ms, r.render_ms) == (23.0, 14.0, 9.0)  # next 16.4's names for the split
     assert loop_stats.parse_next_request(" GET / 307 in 12ms").compile_ms is None
     assert loop_stats.parse_next_request("✓ Ready in 2.1s") is None
 
@@ -127,22 +142,21 @@ def test_a_frontend_edit_is_looked_at_on_the_page_it_belongs_to(path, route):
     assert loop_stats.page_route(path) == route
 
 
-def test_monitors_run_for_live_updated_services_only():
-    ms = loop_stats.monitors("dev", ["backend", "frontend"], 8000, 3000)
-    assert [m["resource"] for m in ms] == ["backend", "frontend"]
-    assert ms[0]["args"] == ["--resource", "backend", "--kind", "backend", "--url", "http://localhost:8000/health"]
-    assert ms[1]["args"][-1] == "http://localhost:3000"
-    assert loop_stats.monitors("dev", ["frontend"], 8000, 3000)[0]["resource"] == "frontend"
-    assert loop_stats.monitors("prod", ["backend", "frontend"], 8000, 3000) == []
-
-
 def test_the_plan_starts_a_monitor_per_live_updated_service_on_the_flags_ports(tmp_path):
     from scripts.tilt import plan
     settings = plan.ImageSettings({"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"})
     p = plan.build(plan.Flags(backend_port=18000, only=["backend"]), "todo-local", settings, repo=tmp_path)
     assert p["loop_stats"] == [{"resource": "backend",
                                 "args": ["--resource", "backend", "--kind", "backend",
-                                         "--url", "http://localhost:18000/health"]}]
+                                         "--url", "http://localhost:18000/health",
+                                         "--src", "backend/app", "--src", "backend/alembic.ini"]}]
+    both = plan.build(plan.Flags(frontend_port=13000), "todo-local", settings, repo=tmp_path)["loop_stats"]
+    assert [m["resource"] for m in both] == ["backend", "frontend"]
+    assert both[1]["args"][:6] == ["--resource", "frontend", "--kind", "frontend", "--url", "http://localhost:13000"]
+    assert "frontend/src" in both[1]["args"]
+    (tmp_path / ".env.prod").write_text("JWT_SECRET=" + "p" * 40 + "\n")
+    prod = plan.build(plan.Flags(mode="prod", env_file=".env.prod"), "todo-local", settings, repo=tmp_path)
+    assert prod["loop_stats"] == [], "prod mode has no live update to time"
 
 
 def test_tilts_build_log_lines_say_what_changed_and_how_it_was_updated():
