@@ -37,6 +37,7 @@ from .loop_stats import Session, Timeline
 RELOAD_WAIT = 5.0       # how long a backend update waits for the dev server's reload line
 KIND_WAIT = 3.0         # how long to wait for Tilt's log to say live update or image build
 PAGE_WAIT = 5.0         # how long a frontend update polls for the changed page
+FIRST_COMPILE_WAIT = 120.0  # next dev compiling a route for the first time, on a busy machine
 REQUEST_TIMEOUT = 10.0
 
 
@@ -253,8 +254,8 @@ class Monitor:
         saved = max(mtimes)
         shown = [os.path.relpath(f, self.root) for f in files]
         if self.kind == "frontend":
-            compile_s = self._compile_of(route)
-            t = Timeline(saved=saved, started=started, synced=synced, answered=answered, compile_s=compile_s)
+            render_s = self._render_of(route)
+            t = Timeline(saved=saved, started=started, synced=synced, answered=answered, render_s=render_s)
             self._print(t, shown, note="" if changed_page else "page HTML unchanged")
             return
         reload = self._reload(started)
@@ -302,25 +303,31 @@ class Monitor:
     def _new_page(self, route: str) -> tuple[float, bool]:
         """(when the first answer with the new page arrived, whether it differs from the last one)."""
         before = self.pages.get(route)
-        deadline = time.monotonic() + PAGE_WAIT
+        deadline, give_up = time.monotonic() + PAGE_WAIT, time.monotonic() + FIRST_COMPILE_WAIT
         self.last_tag = uuid.uuid4().hex[:8]
         while True:
-            answered, _, body = request(f"{self.url}{route}?loop-stats={self.last_tag}")
+            try:
+                answered, _, body = request(f"{self.url}{route}?loop-stats={self.last_tag}")
+            except OSError:  # a first compile under load can outlast one request's timeout
+                if time.monotonic() > give_up:
+                    raise
+                deadline = time.monotonic() + PAGE_WAIT
+                continue
             if before is None or body != before or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
         self.pages[route] = body
         return answered, before is None or body != before
 
-    def _compile_of(self, route: str) -> float | None:
-        """next dev's compile time for our request (its request log line), when it printed one."""
-        deadline = time.monotonic() + 1.0
+    def _render_of(self, route: str) -> float | None:
+        """next dev's render time for our request (its request log line), when it printed one."""
+        deadline = time.monotonic() + 2.0
         while time.monotonic() < deadline:
             self._pull()
             reqs = [e.value for e in self._pending if e.kind == "request"]
             ours = [r for r in reqs if self.last_tag in r.path] or [r for r in reqs if r.path == route]
-            if ours:
-                return max(r.compile_ms or 0.0 for r in ours) / 1000
+            if ours and ours[-1].render_ms is not None:
+                return ours[-1].render_ms / 1000
             time.sleep(0.01)
         return None
 

@@ -12,8 +12,9 @@ Stages, each from the end of the previous one:
   sync            → the files are in the container (tar over `kubectl exec`; for the backend, until the dev
                     server saw the change if that came first)
   reload          backend: → the dev server serves the new code (its `reloaded in …` line)
-  recompile       frontend: `next dev` compiling the page (its own `GET … (compile: N ms …)` figure)
-  first response  → the first answer through the port-forward
+  recompile       frontend: → next dev starts rendering the new page (Turbopack noticing and compiling)
+  first response  → the first answer through the port-forward (frontend: next dev's own render figure
+                    from its `GET … (…, application-code: N ms)` line)
 
 Everything here is pure (parsing, arithmetic, formatting) so it is unit-tested without a cluster.
 The mtime comes from the host file, not the container: Tilt's tar sync rounds mtimes to the second
@@ -162,7 +163,7 @@ class Timeline:
     answered: float       # first response with the new code, through the port-forward
     ready: float | None = None       # backend: new code serving (dev server's reload line)
     server_saw: float | None = None  # backend: the dev server's watcher saw the change
-    compile_s: float | None = None   # frontend: next dev's compile time for the first new response
+    render_s: float | None = None    # frontend: next dev rendering the first new response (its own figure)
 
 
 class ClockSkew(ValueError):
@@ -185,10 +186,12 @@ def stages(kind: str, t: Timeline) -> list[tuple[str, float]]:
                 ("first response", t.answered - ready)]
     elif kind == "backend":
         out += [("sync", t.synced - t.started), ("reload + first response", t.answered - t.synced)]
-    elif t.compile_s is not None:
+    elif t.render_s is not None:
+        # Everything before next dev starts rendering the page is getting the new code ready:
+        # Turbopack noticing the files and compiling (the request waits for it).
         rest = t.answered - t.synced
-        compile_s = min(t.compile_s, rest)
-        out += [("sync", t.synced - t.started), ("recompile", compile_s), ("first response", rest - compile_s)]
+        render = min(t.render_s, rest)
+        out += [("sync", t.synced - t.started), ("recompile", rest - render), ("first response", render)]
     else:
         out += [("sync", t.synced - t.started), ("recompile + first response", t.answered - t.synced)]
     return out

@@ -90,8 +90,8 @@ def test_a_container_clock_that_disagrees_is_reported_not_split():
         loop_stats.stages("backend", backend_timeline(ready=90.0, server_saw=89.9))
 
 
-def test_frontend_stages_use_next_devs_compile_time():
-    t = Timeline(saved=10.0, started=10.22, synced=10.30, answered=10.40, compile_s=0.07)
+def test_frontend_stages_use_next_devs_render_time():
+    t = Timeline(saved=10.0, started=10.22, synced=10.30, answered=10.40, render_s=0.03)
     assert dict(loop_stats.stages("frontend", t)) == pytest.approx(
         {"watch": 0.22, "sync": 0.08, "recompile": 0.07, "first response": 0.03})
     t = Timeline(saved=10.0, started=10.22, synced=10.30, answered=10.40)
