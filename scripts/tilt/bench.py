@@ -59,7 +59,7 @@ class Series:
     stages: list[dict] = field(default_factory=list)
 
     def disagreement(self) -> float:
-        pairs = [abs(a - b) for a, b in zip(self.outside, self.loop, strict=False)]
+        pairs = [abs(a - b) for a, b in zip(self.outside, self.loop, strict=False) if math.isfinite(a - b)]
         return max(pairs) if pairs else float("nan")
 
 
@@ -170,6 +170,7 @@ WATCH_HEADINGS = """() => {
 
 def frontend_hmr_edits(tilt: Tilt, n: int) -> Series:
     """In a real browser: the open page updates in place (HMR), no reload."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     from tests.conftest import (  # one owner for the browser's launch settings
@@ -198,9 +199,17 @@ def frontend_hmr_edits(tilt: Tilt, n: int) -> Series:
                 try:
                     shown_ms = page.wait_for_function("m => window.__benchSeen && window.__benchSeen[m]", arg=marker,
                                                       timeout=EDIT_TIMEOUT * 1000).json_value()
-                except Exception as err:  # Playwright's TimeoutError, or the page reloaded (context gone)
-                    raise AssertionError(f"edit {i + 1}: the open page never showed {marker} in place "
-                                         f"({type(err).__name__}); HMR sockets: {sockets}") from err
+                except PlaywrightError as err:  # a timeout, or the page reloaded (its context gone)
+                    # A missed update counts against the goal (as an infinite time) and the run goes on
+                    # with a freshly loaded page.
+                    print(f"  {s.name} edit {i + 1}: the open page never showed it in place within "
+                          f"{EDIT_TIMEOUT:.0f}s ({type(err).__name__}); HMR sockets: {sockets}", flush=True)
+                    s.outside.append(float("inf"))
+                    _loop_figure(tilt, "frontend", before, s)
+                    page.reload(wait_until="load", timeout=120_000)
+                    page.evaluate("window.__benchNoReload = true")
+                    page.evaluate(WATCH_HEADINGS)
+                    continue
                 if not page.evaluate("window.__benchNoReload === true"):
                     raise AssertionError("the page reloaded instead of updating in place (HMR)")
                 s.outside.append(shown_ms / 1000 - mtime)
