@@ -10,7 +10,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from . import context, secrets
+from . import context, loop_stats, secrets
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = "helm/todo-app"
@@ -192,8 +192,10 @@ def resources(flags: Flags, release: str) -> list[dict]:
         out.append({
             "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
             "port_forwards": [f"{fp}:3000"],
-            # The UI is useless without the API; start it second so its first page load works.
-            "resource_deps": ["app-config"] + (["backend"] if _enabled(flags, "backend") else []),
+            # Started beside the backend, not after it: waiting serialized two cold starts (the UI
+            # shows its own "backend unreachable" message until the API is up, and /api/ready
+            # does not depend on it).
+            "resource_deps": ["app-config"],
             "links": [[f"http://localhost:{fp}/", "app"]],
         })
     return out
@@ -224,6 +226,7 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
     if flags.db == "postgres":
         secrets.ensure_dev_postgres_password(env_file)
     data = secrets.secret_data(env_file, required_secret_keys(flags), db=flags.db, release=release)
+    images = image_builds(flags, settings, repo)
     return {
         "mode": flags.mode,
         "db": flags.db,
@@ -238,7 +241,8 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         # sit in ImagePullBackOff trying to pull an image that exists nowhere).
         + [f"{s}.replicaCount=0" for s in SERVICES if not _enabled(flags, s)],
         "env_file": flags.env_file,
-        "images": image_builds(flags, settings, repo),
+        "images": images,
+        "loop_stats": loop_stats.monitors(images, flags.backend_port, flags.frontend_port),
         "resources": resources(flags, release),
         "probes": probes(flags),
         "smoke": {

@@ -18,6 +18,9 @@ from pathlib import Path
 from scripts.toolchain import tool_env as toolchain_env
 
 REPO = Path(__file__).resolve().parents[2]
+# The default dev loop's app and probe resources: "every one green" is what a ready loop means.
+PROBE_RESOURCES = ["backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
+APP_RESOURCES = ["backend", "frontend"] + PROBE_RESOURCES
 
 
 def free_port() -> int:

@@ -1,28 +1,19 @@
 """The daily loop under `tilt up`: probe resources, live update, migrations, probe flips, and dev data
-that survives `tilt down`. One Tilt session (module scope) in its own namespace and ports."""
+that survives `tilt down`. The e2e suite's shared Tilt session (`dev_loop`, tests/e2e/conftest.py) in
+its own namespace and ports."""
 import time
 import uuid
 
 import pytest
 import requests
 
-from scripts.tilt.session import Tilt, copy_repo
-
-PROBES = ["backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
-APP = ["backend", "frontend"] + PROBES
+from scripts.tilt.loop_stats import parse_live_line
+from scripts.tilt.session import PROBE_RESOURCES as PROBES
 
 
-@pytest.fixture(scope="module")
-def loop(tmp_path_factory, kube_context):
-    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("loop")), kube_context)
-    tilt.up()
-    try:
-        tilt.wait_ready(APP, timeout=600)
-        yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
+@pytest.fixture
+def loop(dev_loop):
+    return dev_loop
 
 
 def backend(loop, path):
@@ -86,14 +77,69 @@ async def e2e_marker() -> dict[str, str]:
     assert backend_pod(loop) == pod_before, "live update must not replace or restart the pod"
 
 
+def live_lines(loop, resource):
+    """(total, stages) of every `live in` line in the resource's dashboard log."""
+    out = loop.tilt("logs", resource).stdout
+    return [parsed for line in out.splitlines() if (parsed := parse_live_line(line))]
+
+
+def settled_count(loop, resource):
+    """How many `live in` lines the log has once an earlier test's last one has arrived."""
+    count = len(live_lines(loop, resource))
+    for _ in range(20):
+        time.sleep(1)
+        if (now := len(live_lines(loop, resource))) == count:
+            return count
+        count = now
+    return count
+
+
+def test_every_backend_edit_gets_a_live_in_line_that_agrees_with_an_outside_probe(loop):
+    handler = loop.workdir / "backend/app/api/routes/health.py"
+    original = handler.read_text()
+    assert 'return {"status": "ok"}' in original
+    before = settled_count(loop, "backend")
+    outside = []
+    try:
+        for i in range(3):
+            marker = uuid.uuid4().hex[:8]
+            handler.write_text(original.replace('return {"status": "ok"}',
+                                                f'return {{"status": "ok", "e2e": "{marker}"}}'))
+            saved = handler.stat().st_mtime
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # an outside probe: poll every 20 ms through the port-forward
+                try:
+                    if requests.get(backend(loop, "/health"), timeout=2).json().get("e2e") == marker:
+                        outside.append(time.time() - saved)
+                        break
+                except requests.RequestException:
+                    pass
+                time.sleep(0.02)
+            assert len(outside) == i + 1, f"edit {i + 1} was not served within 30 s"
+            wait_for(lambda n=before + i + 1: len(live_lines(loop, "backend")) >= n, 15,
+                     f"the `live in` line of edit {i + 1} in the backend's log")
+            time.sleep(1)
+    finally:
+        handler.write_text(original)
+    lines = live_lines(loop, "backend")[before:before + 3]
+    for (total, stages), seconds in zip(lines, outside, strict=True):
+        assert stages["watch"] >= 0.19, f"Tilt's 200 ms debounce is part of the watch stage: {stages}"
+        assert sum(stages.values()) == pytest.approx(total, abs=0.02), stages
+    diffs = sorted(abs(total - seconds) for (total, _), seconds in zip(lines, outside, strict=True))
+    assert diffs[1] <= 0.1, f"loop {[t for t, _ in lines]} vs outside probe {outside}"
+
+
 def test_frontend_page_edit_shows_the_new_text(loop):
     page = loop.workdir / "frontend/src/app/login/page.tsx"
     marker = f"E2E{uuid.uuid4().hex[:8]}"
     text = page.read_text()
     assert "<h1>Log in</h1>" in text
+    before = settled_count(loop, "frontend")
     page.write_text(text.replace("<h1>Log in</h1>", f"<h1>Log in {marker}</h1>", 1))
     wait_for(lambda: marker in requests.get(frontend(loop, "/login"), timeout=10).text, 120,
              "the edited login page")
+    # A first visit of the page compiles it, which on a busy machine can take a while.
+    wait_for(lambda: len(live_lines(loop, "frontend")) > before, 120, "the `live in` line in the frontend's log")
 
 
 def test_new_migration_is_applied_and_ready_waits_for_it(loop):

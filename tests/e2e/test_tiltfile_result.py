@@ -66,7 +66,7 @@ def test_dependencies_order_the_startup(dev):
     assert not dev["app-secrets"].get("ResourceDependencies")
     assert dev["app-config"]["ResourceDependencies"] == ["app-secrets"]
     assert "app-config" in dev["backend"]["ResourceDependencies"]
-    assert "backend" in dev["frontend"]["ResourceDependencies"]
+    assert dev["frontend"]["ResourceDependencies"] == ["app-config"]  # beside the backend, not after it
     assert set(dev["smoke-tests"]["ResourceDependencies"]) == {
         "backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"}
 

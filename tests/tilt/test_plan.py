@@ -62,7 +62,7 @@ def test_ports_links_and_probes_follow_the_flags(repo):
     res = {r["name"]: r for r in p["resources"]}
     assert res["backend"]["port_forwards"] == ["18000:8000"]
     assert res["frontend"]["port_forwards"] == ["13000:3000"]
-    assert "backend" in res["frontend"]["resource_deps"]
+    assert res["frontend"]["resource_deps"] == ["app-config"], "the frontend starts beside the backend, not after it"
     assert [l[1] for l in res["backend"]["links"]] == ["API docs", "/health", "/ready"]
     urls = {pr["name"]: pr["url"] for pr in p["probes"]}
     assert urls == {
