@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from . import context, dotenv, namespace, objects, plan, preflight, reset_data, secrets
+from . import context, debug_toggle, dotenv, namespace, objects, plan, preflight, reset_data, secrets
 from .plan import REPO
 
 
@@ -68,6 +68,11 @@ def cmd_reset_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_debug_toggle(args: argparse.Namespace) -> int:
+    debug_toggle.toggle(args.service)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.tilt")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -87,10 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     rd.add_argument("--namespace", required=True)
     rd.add_argument("--context", required=True, help="the kube context Tilt deploys to")
     rd.add_argument("--release", default="todo-app")
+    dt = sub.add_parser("debug-toggle", help="turn the debugger for a service on/off in the running loop")
+    dt.add_argument("service", choices=plan.SERVICES)
     args = p.parse_args(argv)
     try:
         return {"plan": cmd_plan, "secret-apply": cmd_secret_apply, "reset-data": cmd_reset_data,
-         "config-objects": cmd_config_objects}[args.cmd](args)
+         "config-objects": cmd_config_objects, "debug-toggle": cmd_debug_toggle}[args.cmd](args)
     except (plan.PlanError, context.ContextRefused, secrets.SecretError, reset_data.ResetError,
             preflight.PreflightError, dotenv.DotenvError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
