@@ -1,0 +1,61 @@
+"""Backend save-to-live with the debugger on next to off (a script that prints numbers, not a test).
+
+    .venv/bin/python -m scripts.tilt.bench_debug [--edits 12] [--context todo-local]
+
+One `tilt up` session in a scratch namespace and ports, first plain, then with `--debug=backend` set
+through `tilt args` (what the dashboard's Start debugger button does): the same edits of an
+existing route each time, measured from the write to the first response with the new marker
+through the port-forward (scripts/tilt/bench.py's backend probe). No debugger client is attached;
+with one attached and no breakpoint hit, debugpy costs the same.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from .bench import backend_edits, pct
+from .session import Tilt, copy_repo, free_port
+
+READY = ["backend", "backend-liveness", "backend-readiness"]
+
+
+def _restarted(tilt: Tilt, flags: list[str]) -> None:
+    # TILT_PORT in tilt.env() picks the session (a --port flag would land among the Tiltfile's args).
+    subprocess.run(["tilt", "args", *tilt.flags(*flags)], cwd=tilt.workdir, env=tilt.env(), check=True,
+                   timeout=60)
+    time.sleep(5)  # the Tiltfile re-runs and the pod is replaced; wait for the new one
+    tilt.wait_ready(READY, timeout=600)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--context", default="todo-local")
+    p.add_argument("--edits", type=int, default=12)
+    args = p.parse_args(argv)
+    debug_port = free_port()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-debug-") as d:
+        tilt = Tilt(copy_repo(Path(d)), args.context)
+        try:
+            tilt.up("--only=backend")
+            tilt.wait_ready(READY, timeout=900)
+            results["debug off"] = backend_edits(tilt, args.edits)
+            _restarted(tilt, ["--only=backend", "--debug=backend", f"--debug-backend-port={debug_port}"])
+            results["debug on (--debug=backend)"] = backend_edits(tilt, args.edits)
+        finally:
+            tilt.stop()
+            tilt.down()
+            tilt.delete_namespace()
+    print()
+    print("| backend save → live | p50 | p95 | edits |")
+    print("|---|---|---|---|")
+    for name, values in results.items():
+        print(f"| {name} | {pct(values, 50):.2f}s | {pct(values, 95):.2f}s | {len(values)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
