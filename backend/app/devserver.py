@@ -257,13 +257,16 @@ class Switch:
             self.current = await _start(self.factory)
             self.error = None
             self.generations = 1
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             # Keep the process (and the files Tilt synced into it) alive: the next save retries.
             self.error = f"the app failed to start: {_summary(exc)}"
             logger.error("%s; fix the file and save to retry", self.error, exc_info=True)
 
     async def _watch(self) -> None:
         import watchfiles  # the reload path's own dependency
+
+        # Its DEBUG line every 5 s ("rust notify timeout") would flood the dev log (LOG_LEVEL=debug).
+        logging.getLogger("watchfiles").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
 
         # step: how long the directory must stay quiet (ms) before a batch of changes is reported.
         async for changes in watchfiles.awatch(
@@ -279,11 +282,10 @@ class Switch:
     async def reload(self, paths: list[str], seen: float) -> bool:
         root = self.watch_dir.parent
         names = ", ".join(_relative(p, root) for p in paths)
-        mtimes = [os.stat(p).st_mtime for p in paths if os.path.exists(p)]
-        mtime = max(mtimes) if mtimes else seen
+        mtime = max((m for m in map(_mtime, paths) if m is not None), default=seen)
         try:
             new = await _start(self.factory)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # SystemExit: a module calling sys.exit() on import
             logger.error("reload failed: %s; still serving the previous code", _summary(exc), exc_info=True)
             return False
         old, self.current, self.error = self.current, new, None
@@ -313,6 +315,13 @@ class Switch:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(gen.idle.wait(), self.grace)
         await gen.lifespan.shutdown()
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:  # deleted by the same sync
+        return None
 
 
 def _relative(path: str, root: Path) -> str:

@@ -69,6 +69,17 @@ def wait_for_log(loop, pattern, timeout):
     raise AssertionError(f"no {pattern.pattern!r} in the backend log within {timeout}s")
 
 
+def diagnose(loop, dap, frame):
+    """What the pod runs, for a failure message: the synced file, the reload lines, the paused code."""
+    synced = loop.kubectl("exec", "deploy/todo-app-backend", "--", "grep", "-n", "edited",
+                          "/app/app/api/routes/tasks.py", check=False)
+    logs = loop.kubectl("logs", "deploy/todo-app-backend", "--tail=400", check=False).stdout
+    reloads = [line for line in logs.splitlines() if "reload" in line]
+    # True when the paused frame runs the module now in sys.modules (the reloaded generation).
+    current = dap.evaluate("vars(__import__('sys').modules[__name__]) is globals()", frame["id"])
+    return f"synced: {synced.stdout or synced.stderr}\nreload lines: {reloads}\nframe in current module: {current}"
+
+
 class Request(threading.Thread):
     """An HTTP request that may sit at a breakpoint for a while."""
 
@@ -112,9 +123,10 @@ def test_backend_breakpoint_binds_across_live_update_and_survives_a_long_pause(l
         assert request.status == 200
 
         # Edit the handler above the breakpoint (same line numbers); Tilt live-updates the pod.
-        source = handler.read_text()
-        assert EDIT_ABOVE[0] + "\n" in source
-        handler.write_text(source.replace(EDIT_ABOVE[0] + "\n", EDIT_ABOVE[1] + "\n", 1))
+        lines = handler.read_text().splitlines(keepends=True)
+        assert lines[line - 2] == EDIT_ABOVE[0] + "\n", "the line just above the breakpoint"
+        lines[line - 2] = EDIT_ABOVE[1] + "\n"
+        handler.write_text("".join(lines))
         wait_for_log(loop, RELOADED, 60)
 
         # Not set again: the breakpoint from before the change stops in the new code.
@@ -122,6 +134,7 @@ def test_backend_breakpoint_binds_across_live_update_and_survives_a_long_pause(l
         stopped = dap.wait_event("stopped", 30)["body"]
         frame = dap.top_frame(stopped["threadId"])
         assert (frame["source"]["path"], frame["line"]) == (str(handler), line)
+        assert dap.evaluate("'edited' in locals()", frame["id"]) == "True", diagnose(loop, dap, frame)
         assert dap.evaluate("edited", frame["id"]) == "'after-live-update'"
         # A developer reading code at a breakpoint: the liveness probe must not restart the pod.
         time.sleep(60)
