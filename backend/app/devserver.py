@@ -17,8 +17,8 @@ Why this design, shared by the reload and the debugger (`--debug=backend`):
 - The new code is imported and started *before* the old stops: a broken save never takes the
   service down and no request fails during a reload (the socket and the loop never change).
 - One process, no fork. A debugger (debugpy, started by the debug-mode command
-  `python -m debugpy --listen 127.0.0.1:5678 -m app`) attaches once and stays attached across
-  reloads; it never has to follow a new process. pydevd binds breakpoints by file and line, so a
+  `python -Xfrozen_modules=off -m debugpy --listen 127.0.0.1:5678 -m app`) attaches once and
+  stays attached across reloads; it never has to follow a new process. pydevd binds breakpoints by file and line, so a
   breakpoint set before a change binds to the code objects the re-import creates, without being
   set again. Forking instead would either fork a process that already runs debugpy's threads
   (fork copies locks held by other threads) or drop the client at every reload.

@@ -11,6 +11,7 @@ with one attached and no breakpoint hit, debugpy costs the same.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import tempfile
 import time
@@ -22,12 +23,28 @@ from .session import Tilt, copy_repo, free_port
 READY = ["backend", "backend-liveness", "backend-readiness"]
 
 
+def _debug_pod_ready(tilt: Tilt) -> bool:
+    pods = json.loads(tilt.kubectl("get", "pods", "-l", "app.kubernetes.io/component=backend", "-o", "json").stdout)
+    items = pods["items"]
+    if len(items) != 1 or items[0]["metadata"].get("deletionTimestamp"):
+        return False
+    pod = items[0]
+    command = pod["spec"]["containers"][0].get("command") or []
+    ready = any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", []))
+    return "debugpy" in command and ready
+
+
 def _restarted(tilt: Tilt, flags: list[str]) -> None:
     # TILT_PORT in tilt.env() picks the session (a --port flag would land among the Tiltfile's args).
     subprocess.run(["tilt", "args", *tilt.flags(*flags)], cwd=tilt.workdir, env=tilt.env(), check=True,
                    timeout=60)
-    time.sleep(5)  # the Tiltfile re-runs and the pod is replaced; wait for the new one
+    deadline = time.monotonic() + 600
+    while not _debug_pod_ready(tilt):  # the old pod goes first (Recreate), then the debug one is ready
+        if time.monotonic() > deadline:
+            raise TimeoutError("the backend pod never came back with the debug command")
+        time.sleep(2)
     tilt.wait_ready(READY, timeout=600)
+    backend_edits(tilt, 1)  # not measured: the first sync into the new container
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,9 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             tilt.up("--only=backend")
             tilt.wait_ready(READY, timeout=900)
+            route = tilt.workdir / "backend/app/api/routes/health.py"
+            pristine = route.read_text()  # backend_edits appends its route to what the file holds
             results["debug off"] = backend_edits(tilt, args.edits)
+            route.write_text(pristine)
             _restarted(tilt, ["--only=backend", "--debug=backend", f"--debug-backend-port={debug_port}"])
             results["debug on (--debug=backend)"] = backend_edits(tilt, args.edits)
+        except BaseException:
+            print(tilt.log_tail(120), flush=True)
+            raise
         finally:
             tilt.stop()
             tilt.down()

@@ -136,9 +136,10 @@ def debug_command(service: str, repo: Path = REPO) -> list[str]:
     if service == "backend":
         # debugpy runs the same `python -m app`: one process that reloads in place, so the session
         # and its breakpoints survive every live update (see backend/app/devserver.py).
+        # -Xfrozen_modules=off: debugpy's advice, else breakpoints in frozen stdlib modules are missed.
         python, *rest = cmd
         assert rest[:1] == ["-m"], f"unexpected backend dev command {cmd}"
-        return [python, "-m", "debugpy", "--listen", address, *rest]
+        return [python, "-Xfrozen_modules=off", "-m", "debugpy", "--listen", address, *rest]
     # next dev passes --inspect to the child process that runs the app's server code (route
     # handlers); NODE_OPTIONS=--inspect would put that child on another port.
     return [*cmd, f"--inspect={address}"]

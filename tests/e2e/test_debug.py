@@ -166,3 +166,32 @@ def test_frontend_breakpoint_in_a_route_handler_maps_to_its_source(loop):
     assert paused["line"] == line
     assert paused["sameScript"] and "/app/.next/" in paused["generated"]["url"]
     assert json.loads(result.stdout)["status"] == 200
+
+
+def tiltfile_args(loop):
+    return json.loads(loop.tilt("get", "tiltfile", "Tiltfile", "-o", "json").stdout)["spec"].get("args") or []
+
+
+def button_text(loop, name):
+    return json.loads(loop.tilt("get", "uibutton", name, "-o", "json").stdout)["spec"]["text"]
+
+
+def test_dashboard_button_turns_a_debugger_off_and_keeps_every_other_flag(loop):
+    before = tiltfile_args(loop)
+    assert "--debug=backend,frontend" in before
+    assert button_text(loop, "debug-frontend") == "Stop debugger"
+    loop.click("debug-frontend")
+    deadline = time.monotonic() + 60
+    while tiltfile_args(loop) == before and time.monotonic() < deadline:
+        time.sleep(1)
+    after = tiltfile_args(loop)
+    assert after == [a for a in before if not a.startswith("--debug=")] + ["--debug=backend"]
+    # The Tiltfile ran again with the new flags: the button now offers the opposite.
+    deadline = time.monotonic() + 60
+    text = ""
+    while time.monotonic() < deadline:
+        text = button_text(loop, "debug-frontend")
+        if text == "Start debugger":
+            break
+        time.sleep(1)
+    assert text == "Start debugger"

@@ -129,7 +129,7 @@ def test_debug_flag_changes_only_the_start_command_and_forwards_the_debuggers(wo
     debug = {m["Name"]: m for m in json.loads(out)["Manifests"]}
     backend, frontend = debug["backend"]["ImageTargets"][0], debug["frontend"]["ImageTargets"][0]
     assert backend["overrideCommand"]["command"] == [
-        "python", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
+        "python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
     assert frontend["overrideCommand"]["command"][-1] == "--inspect=127.0.0.1:9229"
     # Same image build and live update as the plain loop: only the command differs.
     for name in ("backend", "frontend"):

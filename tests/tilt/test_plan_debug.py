@@ -30,7 +30,7 @@ def test_debug_backend_runs_the_dev_command_under_debugpy_on_loopback(tmp_path):
     p = build(tmp_path, debug=["backend"])
     backend = by_name(p["images"], "service", "backend")
     # The Dockerfile's dev CMD (`python -m app`) under debugpy, never waiting for a client.
-    assert backend["entrypoint"] == ["python", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
+    assert backend["entrypoint"] == ["python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
     assert "--wait-for-client" not in backend["entrypoint"]
     assert backend["target"] == "dev" and backend["live_update"] is not None
     assert by_name(p["images"], "service", "frontend")["entrypoint"] == []
