@@ -15,12 +15,28 @@ import json
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from .bench import backend_edits, pct
 from .session import Tilt, copy_repo, free_port
 
 READY = ["backend", "backend-liveness", "backend-readiness"]
+
+
+def _until_gone(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).close()
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} still answers after {timeout}s")
 
 
 def _debug_pod_ready(tilt: Tilt) -> bool:
@@ -63,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             pristine = route.read_text()  # backend_edits appends its route to what the file holds
             results["debug off"] = backend_edits(tilt, args.edits)
             route.write_text(pristine)
+            _until_gone(f"http://localhost:{tilt.backend_port}/bench-marker")  # synced before the switch
             _restarted(tilt, ["--only=backend", "--debug=backend", f"--debug-backend-port={debug_port}"])
             results["debug on (--debug=backend)"] = backend_edits(tilt, args.edits)
         except BaseException:
