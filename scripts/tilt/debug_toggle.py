@@ -49,7 +49,8 @@ def toggled(args: list[str], service: str) -> list[str]:
 
 def running_args() -> list[str]:
     # TILT_PORT is set by Tilt for the commands it runs, so this talks to the session that ran it.
-    tf = json.loads(subprocess.run(["tilt", "get", "tiltfile", "Tiltfile", "-o", "json"], check=True,
+    # "(Tiltfile)" is the main Tiltfile object's name in the Tilt API.
+    tf = json.loads(subprocess.run(["tilt", "get", "tiltfile", "(Tiltfile)", "-o", "json"], check=True,
                                    capture_output=True, text=True, timeout=30).stdout)
     return list(tf.get("spec", {}).get("args") or [])
 

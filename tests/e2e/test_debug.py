@@ -169,7 +169,7 @@ def test_frontend_breakpoint_in_a_route_handler_maps_to_its_source(loop):
 
 
 def tiltfile_args(loop):
-    return json.loads(loop.tilt("get", "tiltfile", "Tiltfile", "-o", "json").stdout)["spec"].get("args") or []
+    return json.loads(loop.tilt("get", "tiltfile", "(Tiltfile)", "-o", "json").stdout)["spec"].get("args") or []
 
 
 def button_text(loop, name):
