@@ -78,12 +78,19 @@ def main(argv: list[str] | None = None) -> int:
             route = tilt.workdir / "backend/app/api/routes/health.py"
             pristine = route.read_text()  # backend_edits appends its route to what the file holds
             results["debug off"] = backend_edits(tilt, args.edits)
+            marker_url = f"http://localhost:{tilt.backend_port}/bench-marker"
             route.write_text(pristine)
-            _until_gone(f"http://localhost:{tilt.backend_port}/bench-marker")  # synced before the switch
+            _until_gone(marker_url)  # synced before the switch
             _restarted(tilt, ["--only=backend", "--debug=backend", f"--debug-backend-port={debug_port}"])
+            route.write_text(pristine)  # drop the warm-up's route: the first /bench-marker route wins
+            _until_gone(marker_url)
             results["debug on (--debug=backend)"] = backend_edits(tilt, args.edits)
         except BaseException:
-            print(tilt.log_tail(120), flush=True)
+            # What the loop did (without the per-request lines) and whether the pod restarted.
+            lines = [line for line in tilt.log.read_text(errors="replace").splitlines()
+                     if "request completed" not in line]
+            print("\n".join(lines[-80:]), flush=True)
+            print(tilt.kubectl("get", "pods", check=False).stdout, flush=True)
             raise
         finally:
             tilt.stop()
