@@ -1,5 +1,5 @@
 # Backend (FastAPI) image. Build context: backend/.  Targets:
-#   dev     - uvicorn --reload (python -m app with UVICORN_RELOAD=true), dev deps, /app owned by
+#   dev     - in-place reload (python -m app with UVICORN_RELOAD=true), dev deps, /app owned by
 #             the runtime user so Tilt's live update (tar over exec) can write as non-root.
 #   runtime - venv + app package only: no pip, no compilers, no tests, no .env/.git.
 # One command builds both: `python3 -m scripts.images build --service backend`.
@@ -68,6 +68,9 @@ ENV APP_ENV=development \
     PYTHONDONTWRITEBYTECODE=1
 USER 10001:10001
 EXPOSE 8000
+# In-place reloading server (app/devserver.py). `tilt up -- --debug=backend` starts this same
+# command under debugpy on 127.0.0.1:5678 (scripts/tilt/plan.py reads it from here); debugpy is in
+# requirements-dev.txt, so only this target has it.
 CMD ["python", "-m", "app"]
 # Metadata last: these args change every build and must not invalidate the layers above.
 ARG VERSION=0.0.0-dev

@@ -62,7 +62,8 @@ RUN install -d -o 10001 -g 10001 .next .next/cache
 ENV NODE_ENV=development
 USER 10001:10001
 EXPOSE 3000
-# next directly (not via npm) so SIGTERM reaches the server process.
+# next directly (not via npm) so SIGTERM reaches the server process. `tilt up -- --debug=frontend`
+# starts this same command with --inspect=127.0.0.1:9229 (scripts/tilt/plan.py reads it from here).
 CMD ["node", "node_modules/next/dist/bin/next", "dev", "--hostname", "0.0.0.0"]
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown

@@ -1,15 +1,14 @@
 """`python -m app`: serve the API with uvicorn.
 
-PORT (default 8000) on 0.0.0.0; UVICORN_RELOAD=true restarts on code changes in app/ (the dev
-loop's live update). SIGTERM stops accepting connections, lets in-flight requests finish for up
-to GRACEFUL_SHUTDOWN_SECONDS, then exits, inside Kubernetes' default 30 s grace period and
-well inside the 10 s this project promises.
+PORT (default 8000) on 0.0.0.0; UVICORN_RELOAD=true reloads the app in place on code changes in
+app/ (the dev loop's live update; app/devserver.py). SIGTERM stops accepting connections, lets
+in-flight requests finish for up to GRACEFUL_SHUTDOWN_SECONDS, then exits, inside Kubernetes'
+default 30 s grace period and well inside the 10 s this project promises.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from pathlib import Path
 
@@ -46,13 +45,13 @@ def main() -> int:
         server_header=False,
     )
     if settings.uvicorn_reload:
-        # The dev loop: Tilt syncs files into app/; reload in a fraction of uvicorn --reload's time.
+        # The dev loop: Tilt syncs files into app/; the app reloads in place, in this process, with
+        # the new code started before the old stops (see app/devserver.py for why).
         from app import devserver
 
-        def serve(sock: socket.socket) -> None:
-            uvicorn.Server(uvicorn.Config(APP_FACTORY, **options)).run(sockets=[sock])
-
-        return devserver.run(APP_DIR, HOST, settings.port, serve, GRACEFUL_SHUTDOWN_SECONDS)
+        return devserver.run(
+            APP_DIR, APP_FACTORY, dict(options, host=HOST, port=settings.port), GRACEFUL_SHUTDOWN_SECONDS
+        )
     uvicorn.run(APP_FACTORY, host=HOST, port=settings.port, **options)
     return 0
 

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from . import context, dotenv, namespace, objects, plan, postgres_upgrade, preflight, secrets
+from . import context, debug_toggle, dotenv, namespace, objects, plan, postgres_upgrade, preflight, secrets
 from .plan import REPO
 
 
@@ -66,6 +66,11 @@ def cmd_secret_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_debug_toggle(args: argparse.Namespace) -> int:
+    debug_toggle.toggle(args.service)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.tilt")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -81,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     sa.add_argument("--db", default="sqlite", choices=plan.DATABASES)
     sa.add_argument("--release", default="todo-app", help="Helm release (names the PostgreSQL Service)")
     sub.add_parser("config-objects", help="Tilt selectors of the chart's non-workload objects (YAML on stdin)")
+    dt = sub.add_parser("debug-toggle", help="turn the debugger for a service on/off in the running loop")
+    dt.add_argument("service", choices=plan.SERVICES)
     args = p.parse_args(argv)
     try:
         return {"plan": cmd_plan, "secret-apply": cmd_secret_apply,
-         "config-objects": cmd_config_objects}[args.cmd](args)
+                "config-objects": cmd_config_objects, "debug-toggle": cmd_debug_toggle}[args.cmd](args)
     except (plan.PlanError, context.ContextRefused, secrets.SecretError,
             preflight.PreflightError, dotenv.DotenvError, postgres_upgrade.UpgradeError) as err:
         print(f"ERROR: {err}", file=sys.stderr)

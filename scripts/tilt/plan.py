@@ -7,7 +7,9 @@ targets, live-update rules, ports, links, required secrets) is made, and unit-te
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 from pathlib import Path
 
 from . import context, loop_stats, secrets
@@ -18,6 +20,13 @@ SERVICES = ("backend", "frontend")
 MODES = ("dev", "prod")
 DATABASES = ("sqlite", "postgres")
 RELEASE = "todo-app"  # the Helm release the loop installs; names every workload and claim
+# --debug: where each service's debugger listens inside its pod. Loopback only: an open debug port
+# is remote code execution; kubectl port-forward (Tilt's port_forwards) reaches the pod's loopback.
+DEBUG_PORTS = {"backend": 5678, "frontend": 9229}
+# A process paused at a breakpoint answers no probe. With --debug the liveness probe tolerates an
+# hour of silence instead of ~30 s, so Kubernetes does not restart the pod mid-session (which would
+# end the session and discard the live-updated files). Listed under devRelaxations (values-dev.yaml).
+DEBUG_LIVENESS = {"periodSeconds": 60, "failureThreshold": 60}
 
 
 class PlanError(Exception):
@@ -45,6 +54,9 @@ class Flags:
     allow_context: list[str] = dataclasses.field(default_factory=list)
     env_file: str = ".env"
     db: str = "sqlite"
+    debug: list[str] = dataclasses.field(default_factory=list)
+    debug_backend_port: int = DEBUG_PORTS["backend"]
+    debug_frontend_port: int = DEBUG_PORTS["frontend"]
 
     @classmethod
     def from_tilt(cls, cfg: dict) -> "Flags":
@@ -61,6 +73,10 @@ class Flags:
             allow_context=list(cfg.get("allow-context") or []) + _env_list("TODO_APP_ALLOW_CONTEXT"),
             env_file=one("env-file", ".env"),
             db=one("db", "sqlite"),
+            # `--debug=backend,frontend` and `--debug=backend --debug=frontend` alike.
+            debug=[name for item in cfg.get("debug") or [] for name in item.split(",") if name],
+            debug_backend_port=int(one("debug-backend-port", DEBUG_PORTS["backend"])),
+            debug_frontend_port=int(one("debug-frontend-port", DEBUG_PORTS["frontend"])),
         )
 
 
@@ -84,9 +100,54 @@ def validate(flags: Flags, repo: Path = REPO) -> None:
     for f in flags.values:
         if not (repo / f).is_file():
             raise PlanError(f"--values={f}: no such file (paths are relative to the repo root)")
-    for port_flag, port in (("--backend-port", flags.backend_port), ("--frontend-port", flags.frontend_port)):
+    for port_flag, port in (("--backend-port", flags.backend_port), ("--frontend-port", flags.frontend_port),
+                            ("--debug-backend-port", flags.debug_backend_port),
+                            ("--debug-frontend-port", flags.debug_frontend_port)):
         if not 1 <= port <= 65535:
             raise PlanError(f"{port_flag}={port} is not a TCP port")
+    validate_debug(flags)
+
+
+def validate_debug(flags: Flags) -> None:
+    bad = [s for s in flags.debug if s not in SERVICES]
+    if bad:
+        raise PlanError(f"--debug={','.join(bad)}: unknown service; debug any of backend, frontend "
+                        f"(e.g. --debug=backend,frontend), or leave --debug out")
+    if flags.debug and flags.mode != "dev":
+        raise PlanError(f"--debug={','.join(flags.debug)} with --mode={flags.mode}: the debugger runs in the dev "
+                        f"images only (the runtime images carry no debugger); use --mode=dev or drop --debug")
+    skipped = [s for s in flags.debug if not _enabled(flags, s)]
+    if skipped:
+        raise PlanError(f"--debug={','.join(skipped)} with --only={','.join(flags.only)}: that service is not "
+                        f"deployed; add it to --only or drop it from --debug")
+
+
+def dev_command(dockerfile: Path) -> list[str]:
+    """The dev target's CMD, read from its Dockerfile (the one place it is written)."""
+    stage = re.split(r"(?im)^FROM\s+\S+\s+AS\s+dev\s*$", dockerfile.read_text(), maxsplit=1)[1]
+    stage = re.split(r"(?im)^FROM\s", stage, maxsplit=1)[0]
+    return json.loads(re.search(r"(?m)^CMD\s+(\[.*\])\s*$", stage).group(1))
+
+
+def debug_command(service: str, repo: Path = REPO) -> list[str]:
+    """The dev target's start command with the debugger listening on the pod's loopback; nothing
+    waits for a client (readiness goes green without one)."""
+    cmd = dev_command(repo / "docker" / f"{service}.Dockerfile")
+    address = f"127.0.0.1:{DEBUG_PORTS[service]}"
+    if service == "backend":
+        # debugpy runs the same `python -m app`: one process that reloads in place, so the session
+        # and its breakpoints survive every live update (see backend/app/devserver.py).
+        # -Xfrozen_modules=off: debugpy's advice, else breakpoints in frozen stdlib modules are missed.
+        python, *rest = cmd
+        assert rest[:1] == ["-m"], f"unexpected backend dev command {cmd}"
+        return [python, "-Xfrozen_modules=off", "-m", "debugpy", "--listen", address, *rest]
+    # next dev passes --inspect to the child process that runs the app's server code (route
+    # handlers); NODE_OPTIONS=--inspect would put that child on another port.
+    return [*cmd, f"--inspect={address}"]
+
+
+def debug_sets(services: list[str]) -> list[str]:
+    return [f"{s}.probes.liveness.{k}={v}" for s in services for k, v in DEBUG_LIVENESS.items()]
 
 
 def values_files(flags: Flags) -> list[str]:
@@ -143,6 +204,9 @@ def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> li
             "sync": [["frontend/src", "/app/src"]] + [[f"frontend/{p}", f"/app/{p}"] for p in public],
         } if dev else None,
     }
+    for b in (backend, frontend):
+        # --debug changes only the start command (Tilt's entrypoint override); the image is the same.
+        b["entrypoint"] = debug_command(b["service"]) if b["service"] in flags.debug else []  # [] = the CMD
     builds = [b for b in (backend, frontend) if _enabled(flags, b["service"])]
     if flags.db == "postgres":
         builds.append({
@@ -157,6 +221,7 @@ def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> li
             "only": ["postgres-entrypoint.sh"],
             "ignore": [],
             "live_update": None,
+            "entrypoint": [],
         })
     return builds
 
@@ -188,6 +253,10 @@ def resources(flags: Flags, release: str) -> list[dict]:
                       [f"http://localhost:{bp}/health", "/health"],
                       [f"http://localhost:{bp}/ready", "/ready"]],
         })
+        if "backend" in flags.debug:
+            dp = flags.debug_backend_port
+            out[-1]["port_forwards"].append(f"{dp}:{DEBUG_PORTS['backend']}")
+            out[-1]["links"].append([f"http://localhost:{dp}", f"debugpy: attach an editor to localhost:{dp}"])
     if _enabled(flags, "frontend"):
         out.append({
             "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
@@ -198,6 +267,11 @@ def resources(flags: Flags, release: str) -> list[dict]:
             "resource_deps": ["app-config"],
             "links": [[f"http://localhost:{fp}/", "app"]],
         })
+        if "frontend" in flags.debug:
+            dp = flags.debug_frontend_port
+            out[-1]["port_forwards"].append(f"{dp}:{DEBUG_PORTS['frontend']}")
+            # The inspector's own target list (chrome://inspect cannot be linked from a web page).
+            out[-1]["links"].append([f"http://localhost:{dp}/json/list", f"Node inspector on localhost:{dp}"])
     return out
 
 
@@ -239,12 +313,14 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         + (["postgresql.enabled=true"] if flags.db == "postgres" else [])
         # A service left out with --only has no image build: run none of its pods (they would only
         # sit in ImagePullBackOff trying to pull an image that exists nowhere).
-        + [f"{s}.replicaCount=0" for s in SERVICES if not _enabled(flags, s)],
+        + [f"{s}.replicaCount=0" for s in SERVICES if not _enabled(flags, s)]
+        + debug_sets(flags.debug),
         "env_file": flags.env_file,
         "images": images,
         "loop_stats": loop_stats.monitors(images, flags.backend_port, flags.frontend_port),
         "resources": resources(flags, release),
         "probes": probes(flags),
+        "debug": flags.debug,
         "smoke": {
             "backend_url": f"http://localhost:{flags.backend_port}",
             "frontend_url": f"http://localhost:{flags.frontend_port}",

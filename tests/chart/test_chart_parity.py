@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from chart_helpers import CHART, RELEASE
+from scripts.tilt import plan
 
 COMPONENTS = ("backend", "frontend")
 # Rendered field -> values key, per component.
@@ -58,8 +59,16 @@ def differences(prod, dev) -> set[str]:
     return found
 
 
-def declared_relaxations() -> list[dict]:
-    return yaml.safe_load((CHART / "values-dev.yaml").read_text())["devRelaxations"]
+def declared_relaxations(when: str | None = None) -> list[dict]:
+    """The plain dev loop's relaxations, or with `when="debug"` those of debug mode as well."""
+    every = yaml.safe_load((CHART / "values-dev.yaml").read_text())["devRelaxations"]
+    return [r for r in every if r.get("when") in (None, when)]
+
+
+@pytest.fixture(scope="module")
+def debug_rendered(helm):
+    """values-dev.yaml plus what the plan adds for `--debug=backend,frontend`."""
+    return helm.render([CHART / "values-dev.yaml"], sets=plan.debug_sets(list(plan.SERVICES)))
 
 
 def covered(difference: str, relaxation_paths) -> bool:
@@ -78,6 +87,18 @@ def test_every_declared_relaxation_is_a_real_difference(rendered):
     found = differences(rendered["prod"], rendered["dev"])
     stale = [r["path"] for r in declared_relaxations() if not any(covered(d, [r["path"]]) for d in found)]
     assert not stale, f"devRelaxations lists changes values-dev.yaml does not make: {stale}"
+
+
+def test_debug_mode_differs_only_where_a_debug_relaxation_is_declared(rendered, debug_rendered):
+    paths = [r["path"] for r in declared_relaxations("debug")]
+    found = differences(rendered["prod"], debug_rendered)
+    assert not sorted(d for d in found if not covered(d, paths)), "--debug loosens an undeclared setting"
+    debug_only = [r["path"] for r in declared_relaxations("debug") if r.get("when") == "debug"]
+    assert debug_only, "the debug-mode liveness relaxation is declared"
+    assert all(any(covered(d, [p]) for d in found) for p in debug_only), "every debug relaxation is real"
+    # ...and only in debug mode: the plain dev loop keeps the seed's liveness timings.
+    plain = differences(rendered["prod"], rendered["dev"])
+    assert not [p for p in debug_only if any(covered(d, [p]) for d in plain)]
 
 
 def test_every_relaxation_has_a_reason_and_is_listed_once():

@@ -130,3 +130,43 @@ def test_without_the_project_venv_the_tiltfile_fails_with_the_command_that_creat
     rc, out, err = tiltfile_result(bare)
     assert rc != 0
     assert "The project venv .venv is missing" in out + err and "./scripts/dev doctor" in out + err
+
+
+def test_debug_flag_changes_only_the_start_command_and_forwards_the_debuggers(workdir, dev):
+    rc, out, err = tiltfile_result(workdir, "--debug=backend,frontend", "--debug-frontend-port=19229")
+    assert rc == 0, err
+    debug = {m["Name"]: m for m in json.loads(out)["Manifests"]}
+    backend, frontend = debug["backend"]["ImageTargets"][0], debug["frontend"]["ImageTargets"][0]
+    assert backend["overrideCommand"]["command"] == [
+        "python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
+    assert frontend["overrideCommand"]["command"][-1] == "--inspect=127.0.0.1:9229"
+    # Same image build and live update as the plain loop: only the command differs.
+    for name in ("backend", "frontend"):
+        plain = dev[name]["ImageTargets"][0]
+        assert not plain.get("overrideCommand", {}).get("command")
+        target = debug[name]["ImageTargets"][0]
+        assert target["BuildDetails"] == plain["BuildDetails"]
+        assert target["LiveUpdateSpec"] == plain["LiveUpdateSpec"]
+    forwards = {n: [(f["localPort"], f["containerPort"])
+                    for f in debug[n]["DeployTarget"]["portForwardTemplateSpec"]["forwards"]]
+                for n in ("backend", "frontend")}
+    assert forwards == {"backend": [(8000, 8000), (5678, 5678)], "frontend": [(3000, 3000), (19229, 9229)]}
+    # The dashboard's toggle on each service says what pressing it does, and runs the toggle helper.
+    buttons = json.loads(out)["ObjectSet"]["tilt.dev/v1alpha1, Resource=uibuttons"]
+    assert buttons["debug-backend"]["spec"]["text"] == "Stop debugger"
+    assert buttons["debug-backend"]["spec"]["location"]["componentID"] == "backend"
+    cmds = json.loads(out)["ObjectSet"]["tilt.dev/v1alpha1, Resource=cmds"]
+    assert cmds["btn-debug-frontend"]["spec"]["args"][-2:] == ["debug-toggle", "frontend"]
+
+
+def test_debug_buttons_offer_to_start_the_debugger_in_the_plain_loop(workdir):
+    rc, out, err = tiltfile_result(workdir)
+    assert rc == 0, err
+    buttons = json.loads(out)["ObjectSet"]["tilt.dev/v1alpha1, Resource=uibuttons"]
+    assert {buttons[f"debug-{s}"]["spec"]["text"] for s in ("backend", "frontend")} == {"Start debugger"}
+
+
+def test_debug_with_prod_fails_before_anything_is_deployed(workdir):
+    rc, out, err = tiltfile_result(workdir, "--mode=prod", "--debug=backend")
+    assert rc != 0
+    assert "--debug=backend with --mode=prod" in err and "use --mode=dev or drop --debug" in err

@@ -52,7 +52,7 @@ def test_runtime_exits_within_10s_of_sigterm(runtime):
     assert runtime.inspect()["State"]["ExitCode"] != 137, "was SIGKILLed, not stopped by SIGTERM"
 
 
-# Paths production images must not contain: secrets, VCS data, tests, compilers, installers.
+# Paths production images must not contain: secrets, VCS data, tests, compilers, installers, debuggers.
 FORBIDDEN = r"""
 set -u
 for f in $(find / -xdev \( -name .env -o -name '.env.*' -o -name .git \) -print 2>/dev/null); do
@@ -64,6 +64,8 @@ find /app -xdev \( -name 'test_*.py' -o -name '*.test.ts' -o -name '*.test.tsx' 
 for c in gcc cc c++ g++ clang tcc x86_64-linux-gnu-gcc make; do
   command -v "$c" >/dev/null 2>&1 && echo "compiler: $c"; done
 [ -e /opt/venv/bin/pip ] && echo "installer: /opt/venv/bin/pip"
+# The debugger (`tilt up -- --debug=backend`) is a dev-image tool: in production it is a way in.
+find / -xdev -type d -name debugpy -path '*-packages/*' -print 2>/dev/null | sed 's/^/debugger: /'
 true
 """
 

@@ -1,0 +1,97 @@
+"""`tilt up -- --debug=backend,frontend`: what the plan changes (only the dev start command, the
+debugger's port-forward and link, the liveness tolerance) and what it refuses."""
+import json
+
+import pytest
+
+from scripts.tilt import debug_toggle, plan
+from scripts.tilt.plan import Flags
+
+BASES = plan.ImageSettings({"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"})
+
+
+def build(tmp_path, **kw):
+    return plan.build(Flags(**kw), "todo-local", BASES, repo=tmp_path)
+
+
+def by_name(items, key, name):
+    return next(i for i in items if i[key] == name)
+
+
+def test_no_debug_by_default_changes_nothing(tmp_path):
+    p = build(tmp_path)
+    assert p["debug"] == []
+    assert all(i["entrypoint"] == [] for i in p["images"])
+    assert not any("liveness" in s for s in p["set"])
+    assert by_name(p["resources"], "name", "backend")["port_forwards"] == ["8000:8000"]
+
+
+def test_debug_backend_runs_the_dev_command_under_debugpy_on_loopback(tmp_path):
+    p = build(tmp_path, debug=["backend"])
+    backend = by_name(p["images"], "service", "backend")
+    # The Dockerfile's dev CMD (`python -m app`) under debugpy, never waiting for a client.
+    assert backend["entrypoint"] == ["python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
+    assert "--wait-for-client" not in backend["entrypoint"]
+    assert backend["target"] == "dev" and backend["live_update"] is not None
+    assert by_name(p["images"], "service", "frontend")["entrypoint"] == []
+    res = by_name(p["resources"], "name", "backend")
+    assert res["port_forwards"] == ["8000:8000", "5678:5678"]
+    assert ["http://localhost:5678", "debugpy: attach an editor to localhost:5678"] in res["links"]
+    assert "backend.probes.liveness.failureThreshold=60" in p["set"]
+    assert not any(s.startswith("frontend.probes") for s in p["set"])
+
+
+def test_debug_frontend_uses_next_dev_inspect_and_its_own_port(tmp_path):
+    p = build(tmp_path, debug=["frontend", "backend"], debug_frontend_port=19229, debug_backend_port=15678)
+    cmd = by_name(p["images"], "service", "frontend")["entrypoint"]
+    assert cmd[-1] == "--inspect=127.0.0.1:9229" and cmd[:3] == ["node", "node_modules/next/dist/bin/next", "dev"]
+    assert not any("NODE_OPTIONS" in c for c in cmd)
+    assert "19229:9229" in by_name(p["resources"], "name", "frontend")["port_forwards"]
+    assert "15678:5678" in by_name(p["resources"], "name", "backend")["port_forwards"]
+
+
+def test_debug_command_is_the_dockerfiles_dev_cmd():
+    # One owner for the start command: the plan derives the debug variant from the Dockerfile.
+    assert plan.dev_command(plan.REPO / "docker/backend.Dockerfile") == ["python", "-m", "app"]
+    assert plan.debug_command("backend")[-2:] == ["-m", "app"]
+    frontend = plan.dev_command(plan.REPO / "docker/frontend.Dockerfile")
+    assert plan.debug_command("frontend")[:-1] == frontend
+
+
+@pytest.mark.parametrize("kw, needles", [
+    (dict(debug=["backedn"]), ["--debug=backedn", "unknown service", "backend, frontend"]),
+    (dict(debug=["backend"], mode="prod"), ["--mode=prod", "dev images only", "use --mode=dev or drop --debug"]),
+    (dict(debug=["frontend"], only=["backend"]), ["--only=backend", "not deployed"]),
+    (dict(debug=["backend"], debug_backend_port=70000), ["--debug-backend-port=70000", "not a TCP port"]),
+])
+def test_bad_debug_flags_fail_in_the_plan_with_the_fix(tmp_path, kw, needles):
+    with pytest.raises(plan.PlanError) as err:
+        build(tmp_path, **kw)
+    message = str(err.value)
+    assert all(n in message for n in needles), message
+    assert "\n" not in message, "one paragraph"
+    assert not (tmp_path / ".env").exists(), "refused before anything is written"
+
+
+def test_debug_flags_from_tilt_config():
+    f = Flags.from_tilt({"debug": ["backend,frontend"], "debug-backend-port": "15678"})
+    assert f.debug == ["backend", "frontend"] and f.debug_backend_port == 15678 and f.debug_frontend_port == 9229
+    assert Flags.from_tilt({"debug": ["backend", "frontend"]}).debug == ["backend", "frontend"]
+
+
+def test_cli_refuses_debug_in_prod_with_one_paragraph(capsys):
+    from scripts.tilt.__main__ import main
+    assert main(["plan", "--context", "todo-local", "--subcommand", "alpha",
+                 "--config", json.dumps({"mode": "prod", "debug": ["backend"]})]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR: --debug=backend with --mode=prod") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("before, service, after", [
+    (["--namespace=n", "--db=postgres"], "backend", ["--namespace=n", "--db=postgres", "--debug=backend"]),
+    (["--debug=backend", "--only=backend"], "backend", ["--only=backend"]),
+    (["--debug=backend", "--db=postgres"], "frontend", ["--db=postgres", "--debug=backend,frontend"]),
+    (["--debug", "frontend,backend", "--backend-port=1"], "frontend", ["--backend-port=1", "--debug=backend"]),
+])
+def test_dashboard_toggle_changes_only_debug_and_keeps_every_other_flag(before, service, after):
+    assert debug_toggle.toggled(before, service) == after
