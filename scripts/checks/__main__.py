@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from . import contract, resources
+from . import contract, openapi_export, resources
 from .frontend_env import CACHE, FRONTEND, REPO, CheckSetupError, require_node_modules, run
 
 NICENESS = 10
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     os.nice(NICENESS)
     try:
         return CHECKS[args.command]()
-    except (CheckSetupError, contract.GeneratorError) as exc:
+    except (CheckSetupError, contract.GeneratorError, openapi_export.ExportError) as exc:
         print(f"{args.command}: {exc}", file=sys.stderr)
         return 2
 

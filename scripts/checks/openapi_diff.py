@@ -18,7 +18,8 @@ COSMETIC = {"title", "description", "examples", "example"}
 
 def _refs(node) -> set[str]:
     if isinstance(node, dict):
-        found = {node["$ref"][len(REF):]} if isinstance(node.get("$ref"), str) and node["$ref"].startswith(REF) else set()
+        ref = node.get("$ref")
+        found = {ref[len(REF):]} if isinstance(ref, str) and ref.startswith(REF) else set()
         for value in node.values():
             found |= _refs(value)
         return found

@@ -10,6 +10,7 @@ start-up migration (the lifespan never runs; `.openapi()` only walks the routes)
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,8 +18,23 @@ BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
 
 def openapi_document(backend: Path = BACKEND) -> dict:
-    if str(backend) not in sys.path:
-        sys.path.insert(0, str(backend))
+    """The document, from a fresh interpreter: `app` is imported from `backend` as it is on disk now
+    (a module cache would keep serving the code of an earlier call), and the backend's logging set-up
+    stays out of the caller's process."""
+    p = subprocess.run([sys.executable, "-m", "scripts.checks.openapi_export", str(backend)],
+                       cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise ExportError(f"the backend's app factory failed, so there is no OpenAPI document to check "
+                          f"against (fix the backend; its error follows):\n{p.stderr.strip()}")
+    return json.loads(p.stdout)
+
+
+class ExportError(Exception):
+    pass
+
+
+def _in_process(backend: Path) -> dict:
+    sys.path.insert(0, str(backend))
     from app import __version__
     from app.core.config import Settings
     from app.main import create_app
@@ -43,4 +59,4 @@ def render(document: dict) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render(openapi_document()))
+    sys.stdout.write(json.dumps(_in_process(Path(sys.argv[1]) if len(sys.argv) > 1 else BACKEND)))
