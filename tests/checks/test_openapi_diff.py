@@ -3,12 +3,16 @@ import copy
 
 from scripts.checks.openapi_diff import changes, users_of
 
+
+def _json(ref: str) -> dict:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
 DOC = {
     "paths": {
         "/api/tasks": {
-            "get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskList"}}}}}},
-            "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskCreate"}}}},
-                     "responses": {"201": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}}}},
+            "get": {"responses": {"200": _json("TaskList")}},
+            "post": {"requestBody": _json("TaskCreate"), "responses": {"201": _json("Task")}},
         },
     },
     "components": {"schemas": {
