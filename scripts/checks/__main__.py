@@ -1,7 +1,9 @@
 """`python -m scripts.checks <check>`: one check of the loop (or `resources`, for the Tiltfile).
 
-Checks lower their own CPU priority first: they share the machine with the live updates they
-run next to, and a save becoming live matters more than a check finishing a moment earlier.
+The long checks (tests, lint) lower their own CPU priority first: they share the machine with the
+live updates they run next to, and a save becoming live matters more than a test run finishing a
+moment earlier. The contract and the type check keep normal priority: they are a few seconds of
+CPU, and their answer is the one wanted within seconds of the save.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from . import contract, openapi_export, resources
 from .frontend_env import CACHE, FRONTEND, REPO, CheckSetupError, require_node_modules, run
 
 NICENESS = 10
+BACKGROUND = {"frontend-lint", "frontend-tests", "backend-tests"}
 # testmon's record of which test ran which code: the loop's own file (gitignored), so a developer's
 # own `pytest --testmon` runs keep theirs.
 TESTMON_DATAFILE = REPO / "backend" / ".testmondata-loop"
@@ -49,8 +52,10 @@ def frontend_tests() -> int:
 def backend_tests() -> int:
     # --testmon selects the tests whose executed code changed since its last run (its database; its
     # header line counts the changed files, the summary the tests that ran);
-    # --no-cov because the suite's 90 % coverage gate would fail every partial run.
-    cmd = [sys.executable, "-m", "pytest", "--testmon", "--no-cov"]
+    # --no-cov because the suite's 90 % coverage gate would fail every partial run; not the `slow`
+    # tests (real server and migrator processes on timers: seconds each, and flaky next to image
+    # builds), which `./scripts/dev test backend` runs with the rest.
+    cmd = [sys.executable, "-m", "pytest", "--testmon", "--no-cov", "-m", "not slow"]
     return run(cmd, REPO / "backend", env={"TESTMON_DATAFILE": str(TESTMON_DATAFILE)})
 
 
@@ -74,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "resources":
         print(json.dumps(resources.for_tilt(args.subcommand)))
         return 0
-    os.nice(NICENESS)
+    if args.command in BACKGROUND:
+        os.nice(NICENESS)
     try:
         return CHECKS[args.command]()
     except (CheckSetupError, contract.GeneratorError, openapi_export.ExportError) as exc:
