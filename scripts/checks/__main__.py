@@ -54,8 +54,9 @@ def backend_tests() -> int:
     # header line counts the changed files, the summary the tests that ran);
     # --no-cov because the suite's 90 % coverage gate would fail every partial run; not the `slow`
     # tests (real server and migrator processes on timers: seconds each, and flaky next to image
-    # builds), which `./scripts/dev test backend` runs with the rest.
-    cmd = [sys.executable, "-m", "pytest", "--testmon", "--no-cov", "-m", "not slow"]
+    # builds), which `./scripts/dev test backend` runs with the rest. --testmon-forceselect keeps
+    # testmon's selection on together with -m (testmon turns it off for -m otherwise).
+    cmd = [sys.executable, "-m", "pytest", "--testmon", "--testmon-forceselect", "--no-cov", "-m", "not slow"]
     return run(cmd, REPO / "backend", env={"TESTMON_DATAFILE": str(TESTMON_DATAFILE)})
 
 

@@ -91,13 +91,13 @@ def write(files: dict[str, str], repo: Path = REPO) -> list[str]:
 def run(repo: Path = REPO) -> int:
     """The `api-contract` check: regenerate, say what changed, type-check the frontend against it."""
     start = time.monotonic()
-    before = committed(repo).get(DOCUMENT)
+    before = _baseline(repo)
     files = generate(repo)
     generated = time.monotonic()
     lines = openapi_diff.changes(json.loads(before), json.loads(files[DOCUMENT])) if before else []
     changed = write(files, repo)
     if lines:
-        print("API changes since the last generated types:")
+        print("API changes against the committed contract (frontend/openapi.json at HEAD):")
         for line in lines:
             print(f"  - {line}")
     print(f"types: {', '.join(changed)} updated" if changed else "types: unchanged")
@@ -120,6 +120,15 @@ def run(repo: Path = REPO) -> int:
         print("api-contract: FAILED: the frontend does not type-check against the backend's OpenAPI "
               "(tsc's errors above name the file:line and the field; the changes above name the operation)")
     return rc
+
+
+def _baseline(repo: Path) -> str | None:
+    """The contract to describe changes against: git's HEAD version (so every save of a still-broken
+    backend names what broke), else the working tree's (a copy that is no git repository)."""
+    p = subprocess.run(["git", "show", f"HEAD:{DOCUMENT}"], cwd=repo, capture_output=True, text=True)
+    if p.returncode == 0:
+        return p.stdout
+    return committed(repo).get(DOCUMENT)
 
 
 def typecheck_command(name: str) -> list[str]:
