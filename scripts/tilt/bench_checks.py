@@ -8,6 +8,8 @@ and --edits frontend saves twice: once with every `checks` resource enabled (so 
 the contract, types, lint and affected tests next to the live update), once with them disabled
 (`tilt disable`); the order flips every round so drift in the machine's load hits both sides.
 Goal (issue #16): median with checks / median without ≤ 1.10, for backend and for frontend.
+Then, --rounds times: rename `TaskPublic.title` → seconds until `api-contract` is red in
+`tilt get uiresource` (goal ≤ 15 s), and back.
 """
 from __future__ import annotations
 
@@ -75,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"round {r + 1} checks {'on ' if on else 'off'}: backend "
                           f"{' '.join(f'{x:.2f}' for x in be)}  frontend {' '.join(f'{x:.2f}' for x in fe)}",
                           flush=True)
+            tilt.tilt("enable", *names)
+            _wait_idle(tilt, names, 900)
+            red = [_contract_red_after_rename(tilt) for _ in range(args.rounds)]
+            print(f"save → api-contract red: {' '.join(f'{x:.1f}' for x in red)}", flush=True)
         finally:
             tilt.stop()
             tilt.down()
@@ -86,7 +92,29 @@ def main(argv: list[str] | None = None) -> int:
     for service in ("backend", "frontend"):
         on, off = statistics.median(samples[service, True]), statistics.median(samples[service, False])
         print(f"| {service} | {on:.2f}s | {off:.2f}s | {on / off:.2f} | {len(samples[service, True])} | ≤ 1.10 |")
+    print(f"| save → api-contract red | {statistics.median(red):.1f}s | | | {len(red)} | ≤ 15 s |")
     return 0
+
+
+def _contract_red_after_rename(tilt: Tilt) -> float:
+    model = tilt.workdir / "backend/app/models/task.py"
+    original = model.read_text()
+    start = original.index("class TaskPublic(BaseModel):")
+    saved = time.monotonic()
+    model.write_text(original[:start] + original[start:].replace("    title: str\n", "    name: str\n", 1))
+    try:
+        while tilt.uiresource("api-contract")["status"].get("updateStatus") != "error":
+            if time.monotonic() - saved > 300:
+                raise TimeoutError("api-contract never turned red")
+            time.sleep(0.2)
+        return time.monotonic() - saved
+    finally:
+        model.write_text(original)
+        deadline = time.monotonic() + 300
+        while tilt.uiresource("api-contract")["status"].get("updateStatus") != "ok":  # green again
+            if time.monotonic() > deadline:
+                raise TimeoutError("api-contract never turned green after the revert")
+            time.sleep(0.5)
 
 
 if __name__ == "__main__":
