@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             _wait_idle(tilt, names, 900)
             red = [_contract_red_after_rename(tilt) for _ in range(args.rounds)]
             print(f"save → api-contract red: {' '.join(f'{x:.1f}' for x in red)}", flush=True)
+        except Exception:
+            print(f"--- tilt log tail ---\n{tilt.log_tail(60)}", flush=True)
+            raise
         finally:
             tilt.stop()
             tilt.down()
