@@ -36,8 +36,9 @@ def tool_env(**extra: str) -> dict[str, str]:
 
 
 def copy_repo(dest: Path) -> Path:
-    """The files git would ship (tracked + new, not ignored) — what a fresh clone has — plus a link
-    to the project venv so the Tiltfile's helpers have their dependencies."""
+    """The files git would ship (tracked + new, not ignored) — what a fresh clone has — plus links
+    to the project venv and the frontend's node_modules (what `./scripts/dev` installs), so the
+    Tiltfile's helpers and its checks (scripts/checks) have their dependencies."""
     files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                            cwd=REPO, capture_output=True, check=True).stdout.split(b"\0")
     for f in filter(None, files):
@@ -47,6 +48,8 @@ def copy_repo(dest: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target)
     (dest / ".venv").symlink_to(REPO / ".venv")
+    if (REPO / "frontend" / "node_modules").is_dir():
+        (dest / "frontend" / "node_modules").symlink_to(REPO / "frontend" / "node_modules")
     return dest
 
 

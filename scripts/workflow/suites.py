@@ -20,7 +20,7 @@ class Suite:
     cmd: list[str]
     cwd: Path = REPO
     junit: Path | None = None
-    needs: tuple[str, ...] = ()  # services started before the suite: "docker", "cluster"
+    needs: tuple[str, ...] = ()  # set up before the suite: "docker", "cluster", "frontend-deps" (npm ci)
     env: tuple[tuple[str, str], ...] = ()
 
 
@@ -37,6 +37,8 @@ def _npm(name: str, script: str, junit: str | None = None) -> Suite:
 
 SUITES: list[Suite] = [
     _pytest("scripts", "tests/toolchain", "tests/chart", "tests/tilt", "tests/workflow"),
+    # The loop's checks and the API-contract drift check: they run the frontend's type generator and tsc.
+    _pytest("checks", "tests/checks", needs=("frontend-deps",)),
     Suite("backend-lint", [str(REPO / ".venv/bin/ruff"), "check", "."], cwd=REPO / "backend"),
     Suite("backend-format", [str(REPO / ".venv/bin/ruff"), "format", "--check", "."], cwd=REPO / "backend"),
     _pytest("backend", cwd=REPO / "backend"),

@@ -39,6 +39,8 @@ def _start(service: str, started: set[str]) -> None:
         return
     if service == "docker":
         _check([PY, "-m", "scripts.toolchain", "install", "docker"], "docker engine")
+    elif service == "frontend-deps":
+        _npm_ci()
     elif service == "cluster":
         _check([PY, "-m", "scripts.cluster", "up"], "local cluster (todo-local)")
     started.add(service)

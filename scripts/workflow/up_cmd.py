@@ -1,4 +1,4 @@
-"""`./scripts/dev up`: tools → a dev cluster → base images → `tilt up`.
+"""`./scripts/dev up`: tools → the checks' dependencies → a dev cluster → base images → `tilt up`.
 
 Arguments after `up` go to `tilt up` unchanged, e.g. `./scripts/dev up -- --mode=prod --only=backend`.
 """
@@ -13,6 +13,7 @@ from scripts.toolchain import tool_env
 from . import cluster_choice
 from .steps import banner
 from .suites import PY, REPO
+from .test_cmd import _npm_ci
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -24,6 +25,10 @@ def _run(cmd: list[str], what: str) -> None:
 def run(tilt_args: list[str]) -> int:
     _run([PY, "-m", "scripts.toolchain", "install"], "toolchain: tilt, helm, kubectl, node, Docker engine")
     os.environ["PATH"] = tool_env()["PATH"]
+    # The loop's checks (scripts/checks) run the frontend's own tsc/ESLint/Vitest/type generator, and
+    # the backend's tests against the PostgreSQL binaries the toolchain step installs (apt, [apt] in
+    # scripts/versions.toml); `npm ci` only when package-lock.json changed.
+    _npm_ci()
     choice = cluster_choice.detect()
     banner(f"cluster: {choice.reason}")
     if choice.action == "none":

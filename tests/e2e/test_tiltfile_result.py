@@ -6,6 +6,8 @@ import pytest
 
 from scripts.tilt.session import copy_repo, tool_env
 
+CHECKS = ("api-contract", "frontend-types", "frontend-lint", "frontend-tests", "backend-tests")
+
 KUBECONFIG = """apiVersion: v1
 kind: Config
 clusters:
@@ -44,11 +46,13 @@ def dev(workdir):
 
 def test_dev_mode_declares_every_resource_with_its_labels(dev):
     assert set(dev) == {"app-config", "app-secrets", "backend", "frontend", "backend-liveness",
-                        "backend-readiness", "frontend-liveness", "frontend-readiness", "smoke-tests"}
+                        "backend-readiness", "frontend-liveness", "frontend-readiness", "smoke-tests",
+                        *CHECKS}
     labels = {n: set(m.get("Labels") or {}) for n, m in dev.items()}
     assert labels["backend"] == labels["frontend"] == {"app"}
     assert all(labels[n] == {"probes"} for n in dev if n.endswith(("-liveness", "-readiness")))
     assert labels["smoke-tests"] == {"tests"} and labels["app-secrets"] == labels["app-config"] == {"setup"}
+    assert all(labels[n] == {"checks"} for n in CHECKS)
 
 
 def test_dev_images_build_the_dev_target_with_live_update(dev):

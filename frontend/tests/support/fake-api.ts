@@ -9,7 +9,9 @@ type Failure = { status: number; body: unknown };
 
 export function createFakeApi(initialTasks: Array<Pick<Task, 'title'> & Partial<Task>> = []) {
   let nextId = 1;
-  const tasks: Task[] = initialTasks.map((task) => ({ id: nextId++, done: false, due_date: null, ...task }));
+  // Timestamps as the backend sends them (UTC, ISO 8601); no component shows them.
+  const stamps = () => ({ created_at: new Date().toISOString(), updated_at: new Date().toISOString() });
+  const tasks: Task[] = initialTasks.map((task) => ({ id: nextId++, done: false, due_date: null, ...stamps(), ...task }));
   const calls: RecordedCall[] = [];
   const failures: Failure[] = [];
 
@@ -38,7 +40,7 @@ export function createFakeApi(initialTasks: Array<Pick<Task, 'title'> & Partial<
       return json(200, { items, total: items.length, limit: 100, offset: 0 });
     }
     if (url.pathname === '/api/tasks' && method === 'POST') {
-      const task: Task = { id: nextId++, title: body.title, done: false, due_date: body.due_date ?? null };
+      const task: Task = { id: nextId++, title: body.title, done: false, due_date: body.due_date ?? null, ...stamps() };
       tasks.push(task);
       return json(201, task);
     }
@@ -57,7 +59,7 @@ export function createFakeApi(initialTasks: Array<Pick<Task, 'title'> & Partial<
     if (url.pathname === '/api/chat' && method === 'POST') {
       const add = /^add (.+)$/i.exec(body.message);
       if (!add) return json(200, { reply: "Sorry, I didn't understand that.", actions: [], tasks: [...tasks] });
-      const task: Task = { id: nextId++, title: add[1], done: false, due_date: null };
+      const task: Task = { id: nextId++, title: add[1], done: false, due_date: null, ...stamps() };
       tasks.push(task);
       return json(200, { reply: `Added #${task.id} ${task.title}.`, actions: [{ type: 'created', task }], tasks: [...tasks] });
     }

@@ -1,10 +1,8 @@
 import { apiRequest } from './api-client';
-import type { User } from './types';
+import type { Credentials, User } from './types';
 
 // Credentials go to the frontend's own auth routes, which keep the JWT in an httpOnly cookie and
 // hand back only the user.
-
-export type Credentials = { email: string; password: string };
 
 export async function logIn(credentials: Credentials): Promise<User> {
   return (await apiRequest<{ user: User }>('/api/auth/login', { method: 'POST', body: credentials })).user;

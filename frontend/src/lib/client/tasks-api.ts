@@ -1,5 +1,5 @@
 import { apiRequest } from './api-client';
-import type { ChatReply, StatusFilter, Task, TaskPage } from './types';
+import type { ChatMessage, ChatReply, NewTask, StatusFilter, Task, TaskChanges, TaskPage } from './types';
 
 // One function per backend operation the task page uses, so components never build URLs.
 
@@ -16,11 +16,11 @@ export function listTasks(filter: StatusFilter, search: string): Promise<TaskPag
 export function createTask(title: string, dueDate?: string): Promise<Task> {
   return apiRequest<Task>('/api/tasks', {
     method: 'POST',
-    body: dueDate ? { title, due_date: dueDate } : { title },
+    body: (dueDate ? { title, due_date: dueDate } : { title }) satisfies NewTask,
   });
 }
 
-export function updateTask(id: Task['id'], changes: Partial<Pick<Task, 'title' | 'done' | 'due_date'>>): Promise<Task> {
+export function updateTask(id: Task['id'], changes: TaskChanges): Promise<Task> {
   return apiRequest<Task>(`/api/tasks/${encodeURIComponent(String(id))}`, { method: 'PATCH', body: changes });
 }
 
@@ -30,7 +30,7 @@ export function deleteTask(id: Task['id']): Promise<void> {
 
 export function sendChatMessage(message: string, now: Date = new Date()): Promise<ChatReply> {
   // The user's local date, so "tomorrow" means their tomorrow rather than the server's (UTC).
-  return apiRequest<ChatReply>('/api/chat', { method: 'POST', body: { message, today: localIsoDate(now) } });
+  return apiRequest<ChatReply>('/api/chat', { method: 'POST', body: { message, today: localIsoDate(now) } satisfies ChatMessage });
 }
 
 function localIsoDate(date: Date): string {

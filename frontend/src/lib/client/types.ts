@@ -1,34 +1,30 @@
-// Shapes of the backend's JSON (see the shared API contract). Fields the UI doesn't use are
-// left out on purpose; extra fields in responses are harmless.
+// The backend's JSON shapes, derived from the types generated from its OpenAPI document
+// (./api/types.gen.ts: never edit it by hand). The loop's `api-contract` check regenerates them on
+// every backend save, so the frontend is type-checked against what the backend really serves.
+import type {
+  ChatAction as ApiChatAction,
+  ChatRequest,
+  ChatResponse,
+  ListTasksApiTasksGetData,
+  LoginRequest,
+  SignupRequest,
+  TaskCreate,
+  TaskList,
+  TaskPublic,
+  TaskUpdate,
+  UserPublic,
+} from './api';
 
-export type User = {
-  id: number | string;
-  email: string;
-};
+export type User = UserPublic;
+export type Task = TaskPublic;
+export type TaskPage = TaskList;
+/** The list's filter: the backend's `status` query values, plus "all" (no filter sent). */
+export type StatusFilter = 'all' | NonNullable<NonNullable<ListTasksApiTasksGetData['query']>['status']>;
+export type ChatAction = ApiChatAction;
+export type ChatReply = ChatResponse;
 
-export type Task = {
-  id: number | string;
-  title: string;
-  done: boolean;
-  due_date?: string | null;
-  created_at?: string;
-};
-
-export type TaskPage = {
-  items: Task[];
-  total: number;
-};
-
-export type StatusFilter = 'all' | 'open' | 'done';
-
-export type ChatAction = {
-  type: 'created' | 'completed' | 'deleted' | 'listed';
-  task: Task;
-};
-
-export type ChatReply = {
-  reply: string;
-  actions: ChatAction[];
-  /** The user's tasks after the actions (unfiltered). */
-  tasks?: Task[];
-};
+// Request bodies, so a field the backend starts requiring fails the type check where it is sent.
+export type NewTask = TaskCreate;
+export type TaskChanges = TaskUpdate;
+export type ChatMessage = ChatRequest;
+export type Credentials = LoginRequest & SignupRequest;

@@ -1,0 +1,40 @@
+"""Which checks the Tiltfile declares, what each runs and which saves trigger it."""
+from __future__ import annotations
+
+from scripts.tilt import plan
+
+# Checks against the contract and the types are the ones a CI run must hold; lint and the
+# affected tests need a previous run's state (testmon's database, git's uncommitted changes) to
+# be partial, and the full suites already run in `./scripts/dev test`.
+CI_CHECKS = ("api-contract", "frontend-types")
+
+# Written by the checks or the tools they run, never a reason to run again.
+IGNORE = ["**/__pycache__", "**/*.pyc", "**/node_modules", "**/.next", "backend/data", "**/.testmondata*",
+          "**/.coverage*", "frontend/test-results"]
+
+
+def backend_sources() -> list[str]:
+    """The paths the backend's live update syncs (plan.py owns them): a save there is a change of
+    the code the pod runs, so it is exactly when the contract and the backend's tests can change."""
+    flags = plan.Flags(mode="dev", only=["backend"])
+    (backend,) = plan.image_builds(flags, plan.ImageSettings(base_args={}))
+    return [src for src, _ in backend["live_update"]["sync"]]
+
+
+def checks() -> list[dict]:
+    be = backend_sources()
+    fe = ["frontend/src", "frontend/tests", "frontend/tsconfig.json", "frontend/package-lock.json"]
+    # Each check runs when a file it reads is saved: `deps` are watched, IGNORE is not.
+    return [
+        {"name": "api-contract", "deps": be},
+        {"name": "frontend-types", "deps": fe},
+        {"name": "frontend-lint", "deps": fe + ["frontend/e2e", "frontend/eslint.config.mjs"]},
+        {"name": "frontend-tests", "deps": fe + ["frontend/vitest.config.mts"]},
+        {"name": "backend-tests", "deps": be + ["backend/tests", "backend/pyproject.toml"]},
+    ]
+
+
+def for_tilt(subcommand: str) -> list[dict]:
+    """The Tiltfile's view: under `tilt ci` only the CI checks exist."""
+    selected = [c for c in checks() if subcommand != "ci" or c["name"] in CI_CHECKS]
+    return [{**c, "ignore": IGNORE} for c in selected]
