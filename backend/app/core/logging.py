@@ -136,6 +136,7 @@ def configure_logging(level: str = "INFO", log_format: str = "json") -> None:
     access.handlers.clear()
     access.propagate = False
     access.disabled = True
-    # Library chatter that would otherwise flood INFO (httpx logs every Cohere call URL).
-    for name in ("httpx", "httpcore", "httpx2", "httpcore2", "sqlalchemy.engine"):
+    # Library chatter that would otherwise flood INFO (httpx logs every Cohere call URL; alembic
+    # lists its seven autogenerate plugins every time a dev-server worker starts).
+    for name in ("httpx", "httpcore", "httpx2", "httpcore2", "sqlalchemy.engine", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
