@@ -33,7 +33,7 @@ def main() -> int:
     except SettingsError as exc:
         logger.critical("%s", exc)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     options = dict(
         factory=True,
         proxy_headers=True,

@@ -68,7 +68,7 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
 
 def create_app(settings: Settings | None = None, *, migrations_dir: Path = MIGRATIONS_DIR) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     _register_secrets(settings)
     if settings.jwt_secret_is_ephemeral:
         logger.warning(

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         logger.critical("%s", exc)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     from app.db import create_db_engine  # imported late: settings errors should not need a DB driver
 
     engine = create_db_engine(settings)

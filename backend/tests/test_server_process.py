@@ -130,3 +130,38 @@ def test_reload_mode_serves_and_stops(servers: list[Server], tmp_path: Path) -> 
     servers.append(server)
     server.wait_for("/health", 200, timeout=20)
     assert server.terminate() < 10
+
+
+def test_dev_loop_settings_log_readable_lines_without_probe_noise(servers: list[Server], tmp_path: Path) -> None:
+    # What values-dev.yaml runs: the reloading dev server, DEBUG, LOG_FORMAT=text.
+    secret = "dev-loop-secret-" + "s" * 30
+    server = Server(
+        free_port(),
+        DATA_DIR=str(tmp_path),
+        UVICORN_RELOAD="true",
+        LOG_LEVEL="debug",
+        LOG_FORMAT="text",
+        JWT_SECRET=secret,
+    )
+    servers.append(server)
+    server.wait_for("/ready", 200, timeout=30)
+    for _ in range(3):
+        assert server.get("/health").status_code == 200 and server.get("/ready").status_code == 200
+    signup = httpx.post(
+        server.base_url + "/api/auth/signup",
+        json={"email": "text@example.com", "password": "long enough pw"},
+        headers={"X-Request-ID": "proc-text-1"},
+        timeout=10,
+    )
+    assert signup.status_code == 201
+    assert server.terminate() < 10
+
+    lines = [line for line in server.lines if line.strip()]
+    assert lines and not [line for line in lines if line.lstrip().startswith("{")]
+    [request] = [line for line in lines if "request_id=proc-text-1" in line and "request completed" in line]
+    assert " INFO    app.request  request completed POST /api/auth/signup status=201 " in request
+    assert not [line for line in lines if " GET /health " in line]
+    # A /ready line only for a change of answer (503 while migrating -> 200), never a repeat.
+    assert not [line for line in lines if " GET /ready status=200 " in line and "(was " not in line]
+    assert any(" INFO    uvicorn.error  " in line for line in lines)  # uvicorn's own lines are readable too
+    assert secret not in "\n".join(lines)

@@ -1,5 +1,5 @@
-"""Dev/prod parity: values-dev.yaml may differ from values.yaml in probes, security contexts and
-resources only where its `devRelaxations` list says so (with a reason), and every listed
+"""Dev/prod parity: values-dev.yaml may differ from values.yaml in probes, security contexts,
+resources and the production-decided settings below only where its `devRelaxations` list says so (with a reason), and every listed
 relaxation must be a real difference. Compared on the rendered Deployments, so a template change
 that makes dev drift is caught too."""
 
@@ -19,6 +19,9 @@ CONTAINER_FIELDS = {
     "startupProbe": "probes.startup",
 }
 PROBE_KEYS = {"probes.readiness", "probes.liveness", "probes.startup"}
+# ConfigMap keys that carry a production decision (JSON logs, from the seed research) -> values
+# key, per component. APP_ENV, LOG_LEVEL and UVICORN_RELOAD are what makes the loop a dev loop.
+GUARDED_CONFIG = {"backend": {"LOG_FORMAT": "config.logFormat"}}
 
 
 def flatten(value, prefix=""):
@@ -48,6 +51,10 @@ def guarded_settings(objects, component) -> dict:
         else:
             for key, value in flatten(container.get(field) or {}).items():
                 settings[f"{component}.{values_key}.{key}"] = value
+    config_map = next((o for o in objects if o["kind"] == "ConfigMap"
+                       and o["metadata"]["name"] == f"{RELEASE}-{component}"), {})
+    for env_key, values_key in GUARDED_CONFIG.get(component, {}).items():
+        settings[f"{component}.{values_key}"] = (config_map.get("data") or {}).get(env_key)
     return settings
 
 
@@ -118,6 +125,13 @@ def test_prod_declares_no_relaxations(rendered):
 def test_live_update_relaxations_are_the_expected_ones(path):
     # Tilt syncs files into /app with tar: the dev containers need a writable app directory.
     assert path in [r["path"] for r in declared_relaxations()]
+
+
+def test_the_dev_log_format_is_a_declared_relaxation(rendered):
+    # Readable logs in dev are a choice values-dev.yaml must declare; prod keeps JSON.
+    assert "backend.config.logFormat" in [r["path"] for r in declared_relaxations()]
+    assert guarded_settings(rendered["prod"], "backend")["backend.config.logFormat"] == "json"
+    assert guarded_settings(rendered["dev"], "backend")["backend.config.logFormat"] == "text"
 
 
 def test_an_undeclared_dev_change_is_caught(helm, rendered):

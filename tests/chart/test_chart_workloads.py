@@ -160,7 +160,7 @@ def test_backend_config_comes_from_the_configmap(rendered):
     container = deployment_container(rendered["prod"], BACKEND)
     config_map = one(rendered["prod"], "ConfigMap", BACKEND)
     assert {"configMapRef": {"name": BACKEND}} in container["envFrom"]
-    assert config_map["data"] == {"PORT": "8000", "APP_ENV": "production", "LOG_LEVEL": "info",
+    assert config_map["data"] == {"PORT": "8000", "APP_ENV": "production", "LOG_LEVEL": "info", "LOG_FORMAT": "json",
                                   "CORS_ORIGINS": "", "DATA_DIR": "/data", "MIGRATE_ON_START": "true",
                                   "UVICORN_RELOAD": "false"}
 
@@ -168,6 +168,7 @@ def test_backend_config_comes_from_the_configmap(rendered):
 def test_dev_config_enables_reload_and_debug_logging(rendered):
     data = one(rendered["dev"], "ConfigMap", BACKEND)["data"]
     assert (data["APP_ENV"], data["LOG_LEVEL"], data["UVICORN_RELOAD"]) == ("development", "debug", "true")
+    assert data["LOG_FORMAT"] == "text"  # readable lines in Tilt's pane
 
 
 def pod_annotations(objects, name):

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
 
     app_env: Literal["development", "production"] = "development"
     log_level: str = "INFO"
+    # json = one object per line (production: what log tooling parses); text = one readable line
+    # per record (the dev loop's Tilt pane). An explicit choice, not derived from APP_ENV.
+    log_format: Literal["json", "text"] = "json"
 
     data_dir: Path = Path("./data")
     # None means "SQLite file in DATA_DIR" (resolved in the validator below).
@@ -92,6 +95,11 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

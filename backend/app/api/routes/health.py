@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from app.api.deps import SettingsDep
+from app.core.probes import LIVENESS_PATH, READINESS_PATH
 from app.core.threads import run_with_deadline
 from app.schema import SchemaState, compare, db_revisions
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["probes"])
 logger = logging.getLogger("app.ready")
 
 
-@router.get("/health")
+@router.get(LIVENESS_PATH)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -46,7 +47,7 @@ def _not_ready(reason: str) -> JSONResponse:
     return JSONResponse(status_code=503, content={"status": "not ready", "reason": reason})
 
 
-@router.get("/ready")
+@router.get(READINESS_PATH)
 async def ready(request: Request, settings: SettingsDep) -> JSONResponse:
     state = request.app.state
     try:
