@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ if str(REPO) not in sys.path:
 
 from scripts.cluster import config as cc  # noqa: E402
 from scripts.toolchain import buildkit_env, docker_cli  # noqa: E402,F401 (buildkit_env: for the tests)
+from tests.support.waiting import wait_for  # noqa: E402
 
 TEST_IMAGE_SRC = Path(__file__).resolve().parent / "testimage"
 DOCKER = docker_cli()[0]  # the BuildKit-capable CLI the toolchain chose
@@ -68,14 +68,7 @@ class Cluster:
 
 
 def poll(predicate, timeout: float, interval: float = 0.5, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+    return wait_for(predicate, timeout, what, interval, tolerate=())
 
 
 def _is_static_elf(path: Path) -> bool:

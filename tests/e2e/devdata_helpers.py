@@ -2,28 +2,20 @@
 the API as the demo user, read the schema revision /ready reports."""
 import json
 import subprocess
-import time
 import uuid
 
 import requests
 
 from scripts.tilt.session import Tilt
+from tests.support import waiting
 
 DEMO = {"email": "demo@example.com", "password": "demo-password"}  # printed by Seed demo data
 
 
 def wait_for(predicate, timeout, what, interval=0.5):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except (requests.RequestException, subprocess.CalledProcessError, json.JSONDecodeError) as err:
-            last = err
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+    """Port-forward hiccups, a kubectl that fails mid-rollout and a half-written answer all mean "not yet"."""
+    return waiting.wait_for(predicate, timeout, what, interval,
+                            tolerate=(requests.RequestException, subprocess.CalledProcessError, json.JSONDecodeError))
 
 
 def press(loop: Tilt, button: str, **inputs: str) -> float:

@@ -21,6 +21,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from scripts.tilt.session import REPO, Tilt, copy_repo
+from tests.support.waiting import wait_for
 
 REPORTS = REPO / "reports"
 PG = "statefulset/todo-app-postgresql"
@@ -90,17 +91,6 @@ def uiresources(loop) -> list[dict]:
 def status_link(page: Page, name: str, text: str):
     """The overview's status cell of one resource ("Runtime error", "Updated in 2.1s" ...)."""
     return page.locator(f'a[href="/r/{name}/overview"]', has_text=text)
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 def test_overview_lists_every_label_group_and_resource(loop, dashboard: Page):

@@ -9,6 +9,7 @@ import requests
 
 from scripts.tilt.loop_stats import parse_live_line
 from scripts.tilt.session import PROBE_RESOURCES as PROBES
+from tests.support import waiting
 
 
 @pytest.fixture
@@ -25,17 +26,7 @@ def frontend(loop, path):
 
 
 def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except requests.RequestException as err:
-            last = err
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+    return waiting.wait_for(predicate, timeout, what, interval=0.25)
 
 
 def backend_pods(loop):

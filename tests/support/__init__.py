@@ -1,0 +1,1 @@
+"""Test harness shared by the suites under tests/ (never imported by product code)."""
