@@ -60,7 +60,7 @@ def save(namespace: str, name: str, db: str, revision: str, data: bytes) -> Snap
     if meta_path.exists() or any((d / f"{name}{s}").exists() for s in SUFFIX.values()):
         raise DevDataError(f"a snapshot named {name!r} already exists in {d}; pick another name or delete "
                            f"its files first")
-    created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")  # orders saves made within one ms
     # Dump first, description last (both via a temp name): a snapshot listed is a complete one.
     _write_atomically(dump_path, data)
     snap = Snapshot(name, db, created, revision, len(data), dump_path)
