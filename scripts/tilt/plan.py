@@ -284,8 +284,11 @@ def probes(flags: Flags) -> list[dict]:
         ("frontend", "liveness", fp, "/api/health"),
         ("frontend", "readiness", fp, "/api/ready"),
     ]
+    # The liveness watcher of each service also renews the service's port-forward when it wedges
+    # (one renewer per forward: both watchers renewing would undo each other's fresh forward).
     return [{"name": f"{svc}-{kind}", "service": svc, "port": port, "path": path,
-             "url": f"http://localhost:{port}{path}", "label": f"{svc} {path}"}
+             "url": f"http://localhost:{port}{path}", "label": f"{svc} {path}",
+             "port_forward_of": svc if kind == "liveness" else ""}
             for svc, kind, port, path in table if _enabled(flags, svc)]
 
 

@@ -9,6 +9,11 @@ local commands) to restart the watcher, which turns the resource green again.
 
 "Unreachable" (no connection: the pod is being replaced, the port-forward reconnects) is not a probe
 failure: Kubernetes would not count it against the app either, and the service's own resource shows it.
+
+A request that times out may also be Tilt's port-forward wedged rather than the app (see
+scripts/tilt/port_forward.py): with `--port-forward-of RESOURCE` (the liveness watcher of each
+service), timeouts in a row make the watcher ask Tilt for a fresh port-forward, and log that it did.
+The timeouts still count as failures, so an app that really hangs still turns red.
 """
 from __future__ import annotations
 
@@ -21,6 +26,13 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+
+from scripts.tilt import port_forward
+
+# Timeouts in a row that suggest a wedged port-forward (each is --timeout seconds, --period apart),
+# and the least time between two requests for a new one (a new forward needs a moment to connect).
+WEDGED_AFTER = 2
+NEW_FORWARD_INTERVAL = 30.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,8 @@ class Watcher:
         self.failures = 0
         self.first_answer: float | None = None
         self.ever_ok = False
+        self.timeouts = 0
+        self.last_new_forward: float | None = None
 
     def observe(self, result: Result) -> tuple[str | None, bool]:
         """Returns (transition line to log or None, whether the probe is now failed)."""
@@ -83,6 +97,7 @@ class Watcher:
         if result.reachable and self.first_answer is None:
             self.first_answer = self.clock()
         self.ever_ok = self.ever_ok or result.ok
+        self.timeouts = self.timeouts + 1 if result.summary == "timeout" else 0
         in_grace = not self.ever_ok and (self.first_answer is None
                                          or self.clock() - self.first_answer < self.startup_grace)
         if result.ok or not result.reachable or in_grace:
@@ -90,6 +105,15 @@ class Watcher:
         else:
             self.failures += 1
         return line, self.failures >= self.failure_threshold
+
+    def wants_new_port_forward(self) -> bool:
+        """True (once per NEW_FORWARD_INTERVAL) when the last WEDGED_AFTER requests all timed out."""
+        now = self.clock()
+        if self.timeouts < WEDGED_AFTER or (self.last_new_forward is not None
+                                            and now - self.last_new_forward < NEW_FORWARD_INTERVAL):
+            return False
+        self.last_new_forward = now
+        return True
 
 
 def _log(msg: str) -> None:
@@ -103,6 +127,12 @@ def watch(args: argparse.Namespace) -> int:
         line, failed = watcher.observe(result)
         if line:
             _log(line)
+        if args.port_forward_of and watcher.wants_new_port_forward():
+            renewed = port_forward.recreate(args.port_forward_of)
+            _log(f"{args.name}: {watcher.timeouts} requests in a row timed out through the port-forward "
+                 f"(Tilt's port-forward can wedge, tilt-dev/tilt#4801): "
+                 + (f"asked Tilt for a new one ({', '.join(renewed)})" if renewed
+                    else f"Tilt has no port-forward of {args.port_forward_of} to renew"))
         if failed:
             _log(f"PROBE FAILED: {args.name} {result.summary} ({watcher.failures} failures in a row); "
                  f"this resource turns green again when the endpoint recovers")
@@ -156,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--failure-threshold", type=int, default=3)
     p.add_argument("--startup-grace", type=float, default=30.0,
                    help="seconds after the first answer during which failures do not count, until a success")
+    p.add_argument("--port-forward-of", default="",
+                   help="the Tilt resource whose port-forward carries --url: renewed when requests time out")
     p.add_argument("--revive", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     return revive(args) if args.revive else watch(args)

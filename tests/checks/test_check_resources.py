@@ -4,7 +4,7 @@ import hashlib
 import pytest
 
 from scripts.checks import __main__ as checks_cli
-from scripts.checks import resources
+from scripts.checks import contract, resources
 from scripts.checks.frontend_env import CheckSetupError, require_node_modules
 from scripts.tilt import plan
 
@@ -45,3 +45,11 @@ def test_node_modules_installed_from_an_older_lock_file_is_refused(tmp_path):
     lock.write_text('{"lockfileVersion": 3, "packages": {}}')
     with pytest.raises(CheckSetupError, match="package-lock.json changed since"):
         require_node_modules(tmp_path)
+
+
+def test_regenerated_api_types_rerun_no_frontend_check_since_api_contract_type_checks_them():
+    by_name = {c["name"]: c for c in resources.for_tilt("up")}
+    for name in ("frontend-types", "frontend-lint", "frontend-tests"):
+        assert contract.TYPES_DIR in by_name[name]["ignore"], name
+        assert set(resources.IGNORE) <= set(by_name[name]["ignore"]), name
+    assert contract.TYPES_DIR not in by_name["api-contract"]["ignore"]

@@ -1,12 +1,14 @@
 """The daily loop under `tilt up`: probe resources, live update, migrations, probe flips, and dev data
 that survives `tilt down`. The e2e suite's shared Tilt session (`dev_loop`, tests/e2e/conftest.py) in
 its own namespace and ports."""
+import json
 import time
 import uuid
 
 import pytest
 import requests
 
+from scripts.tilt import port_forward
 from scripts.tilt.loop_stats import parse_live_line
 from scripts.tilt.session import PROBE_RESOURCES as PROBES
 from tests.support import waiting
@@ -233,3 +235,27 @@ def test_tilt_down_keeps_dev_data_and_the_next_up_finds_it(loop):
     assert again.post(frontend(loop, "/api/auth/login"), json=user, timeout=10).status_code == 200
     titles = [t["title"] for t in again.get(frontend(loop, "/api/tasks"), timeout=10).json()["items"]]
     assert title in titles
+
+
+def test_a_wedged_port_forward_is_renewed_and_the_service_answers_again(loop, monkeypatch):
+    """What the liveness watcher does when requests time out through the forward (Tilt #4801): the
+    forward is replaced by a new one and the service answers through the same local port."""
+    def backend_forwards():
+        listing = json.loads(loop.tilt("get", "portforwards", "-o", "json").stdout)
+        return {i["metadata"]["uid"] for i in listing["items"]
+                if i["metadata"]["name"] in port_forward.names_for(listing, "backend")}
+
+    before = backend_forwards()
+    assert before, "the backend has a port-forward"
+    for key, value in loop.env().items():
+        monkeypatch.setenv(key, value)
+    assert port_forward.recreate("backend")
+    wait_for(lambda: backend_forwards() and not backend_forwards() & before, 30, "a new backend port-forward")
+    wait_for(lambda: _answers(backend(loop, "/health")), 30, "/health through the new port-forward")
+
+
+def _answers(url):
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

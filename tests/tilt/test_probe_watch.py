@@ -113,3 +113,60 @@ def test_watch_exits_nonzero_naming_the_failed_probe(server, capsys):
     assert rc == 1
     out = capsys.readouterr().out
     assert "PROBE FAILED: backend /ready 503 database unreachable" in out
+
+
+def timeout():
+    return Result(False, True, "timeout")
+
+
+def test_timeouts_in_a_row_ask_for_a_new_port_forward_at_most_once_per_interval():
+    clock = FakeClock()
+    w = Watcher("frontend /api/health", 3, startup_grace=0, clock=clock)
+    w.observe(timeout())
+    assert w.wants_new_port_forward() is False          # one timeout is not a pattern
+    w.observe(timeout())
+    assert w.wants_new_port_forward() is True
+    w.observe(timeout())
+    clock.now += probe_watch.NEW_FORWARD_INTERVAL - 1
+    assert w.wants_new_port_forward() is False          # the fresh forward gets time to connect
+    clock.now += 1
+    assert w.wants_new_port_forward() is True
+
+
+def test_an_answer_of_any_kind_ends_the_timeout_run():
+    w = Watcher("p", 3, startup_grace=0, clock=FakeClock())
+    for answer in (ok(), bad(), down()):
+        w.observe(timeout())
+        w.observe(answer)
+        w.observe(timeout())
+        assert w.wants_new_port_forward() is False, answer
+
+
+def test_timeouts_still_count_as_failures_so_a_hung_app_turns_red():
+    w = Watcher("p", 2, startup_grace=0, clock=FakeClock())
+    w.observe(ok())
+    assert [w.observe(timeout())[1] for _ in range(2)] == [False, True]
+
+
+@pytest.fixture
+def hanging_port():
+    """A port that accepts connections and never answers: what a wedged port-forward looks like."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    yield s.getsockname()[1]
+    s.close()
+
+
+def test_a_hanging_endpoint_logs_the_port_forward_renewal_and_still_fails(hanging_port, capsys, monkeypatch):
+    monkeypatch.delenv("TILT_PORT", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")          # no tilt to ask: the watcher says so and goes on
+    rc = probe_watch.main(["--url", f"http://127.0.0.1:{hanging_port}/api/health", "--name", "frontend /api/health",
+                           "--period", "0.05", "--timeout", "0.2", "--failure-threshold", "3",
+                           "--startup-grace", "0", "--port-forward-of", "frontend"])
+    assert rc == 1
+    out = capsys.readouterr().out
+    assert "2 requests in a row timed out through the port-forward" in out
+    assert "Tilt has no port-forward of frontend to renew" in out
+    assert "PROBE FAILED: frontend /api/health timeout" in out
