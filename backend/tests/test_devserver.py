@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.ports import free_port
-from tests.support.processes import BACKEND_DIR, process_env
+from tests.support.processes import BACKEND_DIR, die_with_parent, process_env
 
 ROUTE = """
 
@@ -63,6 +63,7 @@ class DevServer:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

@@ -5,6 +5,7 @@ own namespace and its own local ports, so `todo-app`, 8000, 3000 and 10350 are n
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -90,6 +91,19 @@ class Tilt:
             ["tilt", "up", "--stream", "--port", str(self.port), "--context", self.context,
              *self.flags(*extra)], cwd=self.workdir, env=self.env(), stdout=logf,
             stderr=subprocess.STDOUT, start_new_session=True)
+
+    @contextlib.contextmanager
+    def running(self, *up_flags: str, ready: list[str], timeout: float = 600):
+        """`tilt up` (Tiltfile flags in `up_flags`) until every resource in `ready` is Ready; on the
+        way out, even from a failed start, Tilt stops and what it deployed goes, namespace included."""
+        self.up(*up_flags)
+        try:
+            self.wait_ready(ready, timeout=timeout)
+            yield self
+        finally:
+            self.stop()
+            self.down()
+            self.delete_namespace()
 
     def tilt(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
         return subprocess.run(["tilt", *args, "--port", str(self.port)], cwd=self.workdir, env=self.env(),

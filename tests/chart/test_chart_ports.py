@@ -5,7 +5,7 @@ literal port numbers."""
 
 import re
 
-from chart_helpers import CHART, HERE, RELEASE, all_containers, by_kind, one
+from chart_helpers import CHART, HERE, RELEASE, by_kind, one
 
 BACKEND, FRONTEND, POSTGRES = (f"{RELEASE}-{c}" for c in ("backend", "frontend", "postgresql"))
 POSTGRES_VALUES = HERE / "values-postgres.yaml"

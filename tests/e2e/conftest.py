@@ -15,12 +15,5 @@ from scripts.tilt.session import APP_RESOURCES, Tilt, copy_repo
 
 @pytest.fixture(scope="session")
 def dev_loop(tmp_path_factory, kube_context):
-    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("loop")), kube_context)
-    tilt.up()
-    try:
-        tilt.wait_ready(APP_RESOURCES, timeout=600)
+    with Tilt(copy_repo(tmp_path_factory.mktemp("loop")), kube_context).running(ready=APP_RESOURCES) as tilt:
         yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()

@@ -11,28 +11,10 @@ import uuid
 
 import requests
 
-from scripts.tilt.session import REPO, free_port, tool_env
+from scripts.tilt.session import free_port, tool_env
+from tests.support.registry import REGISTRY, push_postgres_image, push_runtime_image, run  # noqa: F401 (the suite's names)
 
-REGISTRY = "127.0.0.1:5000"
 TIMEOUT = 10
-
-
-def run(*cmd, timeout=600, check=True, input=None):
-    p = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout, input=input)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
-    return p
-
-
-def push_runtime_image(service: str) -> str:
-    """Build the runtime target and push it to the local cluster's registry; returns the tag."""
-    run(str(REPO / ".venv/bin/python"), "-m", "scripts.images", "build", "--target", "runtime",
-        "--service", service, timeout=1200)
-    tag = f"e2e-{uuid.uuid4().hex[:8]}"
-    ref = f"{REGISTRY}/todo-{service}:{tag}"
-    run("docker", "tag", f"todo-{service}:runtime", ref)
-    run("docker", "push", ref, timeout=600)
-    return tag
 
 
 def retag(service: str, tag: str) -> str:
@@ -41,14 +23,6 @@ def retag(service: str, tag: str) -> str:
     run("docker", "tag", f"{REGISTRY}/todo-{service}:{tag}", f"{REGISTRY}/todo-{service}:{new}")
     run("docker", "push", f"{REGISTRY}/todo-{service}:{new}", timeout=600)
     return new
-
-
-def push_postgres_image() -> str:
-    tag = f"e2e-{uuid.uuid4().hex[:8]}"
-    run(str(REPO / ".venv/bin/python"), "-m", "scripts.images.postgres", "--tag", f"{REGISTRY}/todo-postgres:{tag}",
-        timeout=1200)
-    run("docker", "push", f"{REGISTRY}/todo-postgres:{tag}", timeout=600)
-    return tag
 
 
 class Release:

@@ -35,17 +35,10 @@ PLAYWRIGHT_DEFAULT_TIMEOUT_MS = 5_000  # what `expect` goes back to for other mo
 
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory, kube_context):
-    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("dashboard")), kube_context)
     started = time.monotonic()
-    tilt.up("--db=postgres")
-    try:
-        tilt.wait_ready(UP, timeout=600)
+    with Tilt(copy_repo(tmp_path_factory.mktemp("dashboard")), kube_context).running("--db=postgres", ready=UP) as tilt:
         print(f"\n[dashboard] loop up in {time.monotonic() - started:.0f}s")
         yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
 
 
 @pytest.fixture

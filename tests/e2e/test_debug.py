@@ -32,15 +32,10 @@ RELOADED = re.compile(r"reloaded in \d+\.\d{3} s \(changed: [^;]*app/api/routes/
 def loop(tmp_path_factory, kube_context):
     tilt = Tilt(copy_repo(tmp_path_factory.mktemp("debug")), kube_context)
     tilt.debug_backend_port, tilt.debug_frontend_port = free_port(), free_port()
-    tilt.up("--debug=backend,frontend", f"--debug-backend-port={tilt.debug_backend_port}",
-            f"--debug-frontend-port={tilt.debug_frontend_port}")
-    try:
-        tilt.wait_ready(APP, timeout=900)  # readiness goes green with no debugger attached
+    # Readiness goes green with no debugger attached.
+    with tilt.running("--debug=backend,frontend", f"--debug-backend-port={tilt.debug_backend_port}",
+                      f"--debug-frontend-port={tilt.debug_frontend_port}", ready=APP, timeout=900):
         yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
 
 
 def vscode_config(loop, name):

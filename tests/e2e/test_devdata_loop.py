@@ -14,15 +14,9 @@ RESOURCES = ["backend", "backend-liveness", "backend-readiness"]
 
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory, kube_context):
-    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("devdata")), kube_context)
-    tilt.up("--only=backend")
-    try:
-        tilt.wait_ready(RESOURCES, timeout=600)
+    with Tilt(copy_repo(tmp_path_factory.mktemp("devdata")), kube_context).running(
+            "--only=backend", ready=RESOURCES) as tilt:
         yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
 
 
 def backend_pod(loop):

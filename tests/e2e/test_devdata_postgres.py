@@ -13,15 +13,9 @@ RESOURCES = ["postgresql", "backend", "backend-liveness", "backend-readiness"]
 
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory, kube_context):
-    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("devdata-pg")), kube_context)
-    tilt.up("--db=postgres", "--only=backend")
-    try:
-        tilt.wait_ready(RESOURCES, timeout=600)
+    with Tilt(copy_repo(tmp_path_factory.mktemp("devdata-pg")), kube_context).running(
+            "--db=postgres", "--only=backend", ready=RESOURCES) as tilt:
         yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
 
 
 def psql(loop, sql):

@@ -6,8 +6,8 @@ works (the page hydrated), the task page works, and a save to a component in the
 window's state and the text typed into an input survive, so it was not a full reload. Each origin's
 save → updated-in-page time is printed and recorded as a JUnit property.
 
-One Tilt session for the module, in its own namespace and ports. Both services run: sign-up goes
-through the frontend's API proxy to the backend.
+The e2e suite's shared default loop (`dev_loop`), in its own namespace and ports. Both services
+run: sign-up goes through the frontend's API proxy to the backend.
 """
 import re
 import time
@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from scripts.tilt.session import Tilt, copy_repo
+from scripts.tilt.session import Tilt
 
 READY = ["backend", "frontend", "backend-readiness", "frontend-readiness"]
 ORIGINS = ["127.0.0.1", "localhost"]
@@ -28,17 +28,11 @@ HMR_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
-def loop(tmp_path_factory, kube_context):
-    tilt = Tilt(copy_repo(tmp_path_factory.mktemp("origins")), kube_context)
-    tilt.up()
-    try:
-        tilt.wait_ready(READY, timeout=600)
-        warm_up(tilt, timeout=300)
-        yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
+def loop(dev_loop):
+    """The e2e suite's shared default loop (tests/e2e/conftest.py): both services, as a developer runs it."""
+    dev_loop.wait_ready(READY, timeout=120)
+    warm_up(dev_loop, timeout=300)
+    return dev_loop
 
 
 def warm_up(loop: Tilt, timeout: float) -> None:

@@ -23,17 +23,11 @@ def loop(tmp_path_factory, kube_context):
     git = ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "e2e baseline"]):
         subprocess.run([*git, *args], cwd=workdir, check=True, capture_output=True)
-    tilt = Tilt(workdir, kube_context)
-    tilt.up()
-    try:
+    with Tilt(workdir, kube_context).running(ready=[]) as tilt:
         # The first backend-tests run is the whole suite (testmon's database starts empty).
         for name in CHECKS:
             last_build(tilt, name, after=None, timeout=900)
         yield tilt
-    finally:
-        tilt.stop()
-        tilt.down()
-        tilt.delete_namespace()
 
 
 def last_build(tilt, name, after, timeout):

@@ -8,6 +8,8 @@ from pathlib import Path
 import requests
 
 from scripts.tilt.session import Tilt
+from tests.support import registry
+from tests.support.registry import REGISTRY, push_runtime_image, run  # noqa: F401 (the suite's names)
 
 TIMEOUT = 10
 
@@ -65,37 +67,12 @@ def record(name: str, data: dict) -> None:
     print(f"{name}: {json.dumps(data, sort_keys=True)}")
 
 
-REGISTRY = "127.0.0.1:5000"
-
-
-def run(*cmd, timeout=600, check=True, input=None):
-    import subprocess
-
-    from scripts.tilt.session import REPO, tool_env
-    p = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout, input=input)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd[:6])} failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
-    return p
-
-
 def push_backend_runtime_image() -> str:
-    """Build (cached) the backend's runtime target and push it to the cluster's registry; returns the tag."""
-    from scripts.tilt.session import REPO
-    run(str(REPO / ".venv/bin/python"), "-m", "scripts.images", "build", "--target", "runtime",
-        "--service", "backend", timeout=1200)
-    tag = f"rel-{uuid.uuid4().hex[:8]}"
-    run("docker", "tag", "todo-backend:runtime", f"{REGISTRY}/todo-backend:{tag}")
-    run("docker", "push", f"{REGISTRY}/todo-backend:{tag}", timeout=600)
-    return tag
+    return push_runtime_image("backend", prefix="rel")
 
 
 def push_postgres_image() -> str:
-    from scripts.tilt.session import REPO
-    tag = f"rel-{uuid.uuid4().hex[:8]}"
-    run(str(REPO / ".venv/bin/python"), "-m", "scripts.images.postgres", "--tag", f"{REGISTRY}/todo-postgres:{tag}",
-        timeout=1200)
-    run("docker", "push", f"{REGISTRY}/todo-postgres:{tag}", timeout=600)
-    return tag
+    return registry.push_postgres_image(prefix="rel")
 
 
 def percentile(values: list[float], q: float) -> float:

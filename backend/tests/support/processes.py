@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -27,6 +28,17 @@ def process_env(**settings: str) -> dict[str, str]:
     return env
 
 
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def die_with_parent() -> None:
+    """`preexec_fn` for a test's server process: SIGTERM it when the test process dies. A run killed
+    from outside (the loop's `backend-tests` check when Tilt stops, a CI timeout) skips the fixtures'
+    teardown, and a server in a session of its own would otherwise serve on, orphaned, for good.
+    Linux-only, like the rest of this harness; no maintained package does just this."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def run_migrate(*args: str, timeout: float = 60, **settings: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.migrate", *args],
@@ -50,6 +62,7 @@ class _Background:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=die_with_parent,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
