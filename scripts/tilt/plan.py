@@ -285,10 +285,12 @@ def probes(flags: Flags) -> list[dict]:
         ("frontend", "readiness", fp, "/api/ready"),
     ]
     # The liveness watcher of each service also renews the service's port-forward when it wedges
-    # (one renewer per forward: both watchers renewing would undo each other's fresh forward).
+    # (one renewer per forward: both watchers renewing would undo each other's fresh forward). Not
+    # under --debug: a process paused at a breakpoint times out like a wedged forward, and a new
+    # forward would cut the debugger's connection, which travels through the same one.
     return [{"name": f"{svc}-{kind}", "service": svc, "port": port, "path": path,
              "url": f"http://localhost:{port}{path}", "label": f"{svc} {path}",
-             "port_forward_of": svc if kind == "liveness" else ""}
+             "port_forward_of": svc if kind == "liveness" and svc not in flags.debug else ""}
             for svc, kind, port, path in table if _enabled(flags, svc)]
 
 

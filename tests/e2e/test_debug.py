@@ -17,6 +17,7 @@ import uuid
 import pytest
 import requests
 from dap_client import DapClient
+from playwright.sync_api import Page, expect
 
 from scripts.tilt.session import REPO, Tilt, copy_repo, free_port
 
@@ -169,6 +170,19 @@ def tiltfile_args(loop):
 
 def button_text(loop, name):
     return json.loads(loop.tilt("get", "uibutton", name, "-o", "json").stdout)["spec"]["text"]
+
+
+@pytest.mark.parametrize("service, link", [("backend", "debugpy: attach an editor to localhost:{port}"),
+                                           ("frontend", "Node inspector on localhost:{port}")])
+def test_the_dashboard_shows_where_to_attach_and_a_stop_debugger_button(loop, page: Page, service, link):
+    """What a person sees on the service's page in Tilt's dashboard under --debug (screenshots in reports/)."""
+    port = loop.debug_backend_port if service == "backend" else loop.debug_frontend_port
+    page.goto(f"http://localhost:{loop.port}/r/{service}/overview")
+    links = page.get_by_label(f"{service} links and custom buttons")
+    expect(links.get_by_role("link", name=link.format(port=port), exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_label("Trigger Stop debugger")).to_be_visible()
+    (REPO / "reports").mkdir(exist_ok=True)
+    page.screenshot(path=str(REPO / "reports" / f"dashboard-debug-{service}.png"))
 
 
 def test_dashboard_button_turns_a_debugger_off_and_keeps_every_other_flag(loop):

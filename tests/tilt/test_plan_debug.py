@@ -95,3 +95,12 @@ def test_cli_refuses_debug_in_prod_with_one_paragraph(capsys):
 ])
 def test_dashboard_toggle_changes_only_debug_and_keeps_every_other_flag(before, service, after):
     assert debug_toggle.toggled(before, service) == after
+
+
+def test_a_debugged_service_keeps_its_port_forward_while_paused(tmp_path):
+    """Timeouts while paused at a breakpoint must not make the liveness watcher renew the forward
+    the debugger is connected through; the service not being debugged keeps the renewal."""
+    renewers = {p["name"]: p["port_forward_of"] for p in build(tmp_path, debug=["backend"])["probes"]}
+    assert renewers == {"backend-liveness": "", "backend-readiness": "",
+                        "frontend-liveness": "frontend", "frontend-readiness": ""}
+    assert {p["name"]: p["port_forward_of"] for p in build(tmp_path)["probes"]}["backend-liveness"] == "backend"
