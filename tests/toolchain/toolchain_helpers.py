@@ -12,6 +12,7 @@ import sys
 import tarfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +43,32 @@ def tarball(members: dict[str, bytes]) -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def wheel(name: str, version: str) -> tuple[str, bytes]:
+    """A wheel whose script `fake` prints its version; executable, as real wheels mark scripts."""
+    dist = name.replace("-", "_")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(f"{dist}-{version}.dist-info/METADATA",
+                    f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        zf.writestr(f"{dist}-{version}.dist-info/WHEEL",
+                    "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        script = zipfile.ZipInfo(f"{dist}-{version}.data/scripts/fake")
+        script.external_attr = 0o100755 << 16
+        zf.writestr(script, fake_binary_bytes("fake", version))
+        zf.writestr(f"{dist}-{version}.dist-info/RECORD", "")
+    return f"{dist}-{version}-py3-none-any.whl", buf.getvalue()
+
+
+def serve_simple_index(server, name: str, versions: list[str]) -> None:
+    """`name`'s wheels at these versions on a local PEP 503 'simple' index (the file_server fixture)."""
+    links = []
+    for v in versions:
+        filename, body = wheel(name, v)
+        server.files[f"/files/{filename}"] = body
+        links.append(f'<a href="../../files/{filename}#sha256={sha256(body)}">{filename}</a>')
+    server.files[f"/simple/{name}/"] = ("<html><body>" + "".join(links) + "</body></html>").encode()
 
 
 def fake_tool_toml(name: str = "fake", version: str = "1.2.3", routes=("download",), extra: str = "",
