@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.ports import free_port
-from tests.support.processes import BACKEND_DIR, die_with_parent, process_env
+from tests.support.processes import BACKEND_DIR, Background, process_env
 
 ROUTE = """
 
@@ -34,7 +34,7 @@ RELOADED = re.compile(
 FAILED = re.compile(r"reload failed: (?P<error>.+?); still serving the previous code")
 
 
-class DevServer:
+class DevServer(Background):
     """`python -m app` in reload mode, from a copy of the package (as Tilt syncs it into /app/app),
     its output collected line by line."""
 
@@ -47,7 +47,6 @@ class DevServer:
         self.route.write_text(self.original + ROUTE.format(marker="first"))
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.lines: list[str] = []
         env = process_env(
             PORT=str(self.port),
             UVICORN_RELOAD="true",
@@ -55,23 +54,7 @@ class DevServer:
             LOG_LEVEL="info",
             PYTHONPATH=str(root),
         )
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app"],
-            cwd=root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
+        super().__init__("app", env, cwd=root, new_session=True)
 
     def save(self, marker: str, extra: str = "") -> None:
         self.route.write_text(self.original + ROUTE.format(marker=marker) + extra)
@@ -103,8 +86,8 @@ class DevServer:
 
     def stop(self) -> float:
         start = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=15)
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=15)
         return time.monotonic() - start
 
 
@@ -142,11 +125,11 @@ def server(tmp_path):
         srv.wait_marker("first", 30)
         yield srv
     finally:
-        if srv.proc.poll() is None:
+        if srv.process.poll() is None:
             stopped_in = srv.stop()
             assert stopped_in < 10
         # Nothing of ours is left: no worker, no watcher process outlives the server.
-        left = subprocess.run(["pgrep", "-s", str(srv.proc.pid)], capture_output=True, text=True).stdout.split()
+        left = subprocess.run(["pgrep", "-s", str(srv.process.pid)], capture_output=True, text=True).stdout.split()
         assert left == [], f"processes left in the server's session: {left}"
 
 
@@ -200,7 +183,7 @@ def test_a_broken_save_keeps_the_old_code_serving_and_a_fix_recovers(server):
     assert server.wait_marker("fixed", 5) < 2
     hammer.stop()
     assert hammer.failures == []
-    assert server.proc.poll() is None, "the same process recovered: no restart, no rebuild"
+    assert server.process.poll() is None, "the same process recovered: no restart, no rebuild"
 
 
 def test_an_import_error_in_startup_keeps_serving_too(server):

@@ -50,18 +50,20 @@ def run_migrate(*args: str, timeout: float = 60, **settings: str) -> subprocess.
     )
 
 
-class _Background:
-    """A backend module run as a process, its output collected line by line (no pipe can fill up)."""
+class Background:
+    """A backend module run as a process, its output collected line by line (no pipe can fill up).
+    `new_session`: its own process group, so a test can find everything it started."""
 
-    def __init__(self, module: str, env: dict[str, str]) -> None:
+    def __init__(self, module: str, env: dict[str, str], cwd: Path = BACKEND_DIR, new_session: bool = False) -> None:
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "-m", module],
-            cwd=BACKEND_DIR,
+            cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=new_session,
             preexec_fn=die_with_parent,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -73,7 +75,7 @@ class _Background:
             self.lines.append(line.rstrip("\n"))
 
 
-class Migrator(_Background):
+class Migrator(Background):
     """A background `python -m app.migrate` whose output can be awaited line by line."""
 
     def __init__(self, **settings: str) -> None:
@@ -103,7 +105,7 @@ def json_lines(output: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
-class Server(_Background):
+class Server(Background):
     """`python -m app` on its own port."""
 
     def __init__(self, port: int, **settings: str) -> None:
