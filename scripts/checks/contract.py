@@ -28,6 +28,7 @@ DOCUMENT = "frontend/openapi.json"
 TYPES_DIR = "frontend/src/lib/client/api"
 GENERATOR = "node_modules/@hey-api/openapi-ts/bin/run.js"
 GENERATOR_ARGS = ["--plugins", "@hey-api/typescript", "--silent", "--no-log-file"]
+TSC = "node_modules/typescript/bin/tsc"
 
 
 class GeneratorError(Exception):
@@ -78,7 +79,10 @@ def write(files: dict[str, str], repo: Path = REPO) -> list[str]:
         if have.get(rel) != text:
             target = repo / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.tmp")
+            # The temporary file outside every Tilt watch (frontend/.checks, same file system), so
+            # the frontend's live update sees one changed file, not a stray .tmp as well.
+            tmp = repo / "frontend" / CACHE / f".{target.name}.tmp"
+            tmp.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(text)
             tmp.replace(target)
             changed.append(rel)
@@ -132,6 +136,6 @@ def _baseline(repo: Path) -> str | None:
 
 
 def typecheck_command(name: str) -> list[str]:
-    """tsc --noEmit, incremental, one build-info file per check (two checks may run at once)."""
-    return ["npm", "run", "--silent", "typecheck", "--", "--incremental", "--pretty", "false",
-            "--tsBuildInfoFile", f"{CACHE}/{name}.tsbuildinfo"]
+    """tsc with the frontend's tsconfig (noEmit), incremental, one build-info file per check (two
+    checks may run at once). With node directly, like the generator: npm's start-up is ~0.4 s a save."""
+    return ["node", TSC, "--incremental", "--pretty", "false", "--tsBuildInfoFile", f"{CACHE}/{name}.tsbuildinfo"]

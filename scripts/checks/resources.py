@@ -14,12 +14,16 @@ IGNORE = ["**/__pycache__", "**/*.pyc", "**/node_modules", "**/.next", "backend/
           "**/.coverage*", "frontend/test-results"]
 
 
+def synced_sources() -> dict[str, list[str]]:
+    """Each dev service → the paths its live update syncs (plan.py owns them)."""
+    builds = plan.image_builds(plan.Flags(mode="dev"), plan.ImageSettings(base_args={}))
+    return {b["service"]: [src for src, _ in b["live_update"]["sync"]] for b in builds if b["live_update"]}
+
+
 def backend_sources() -> list[str]:
-    """The paths the backend's live update syncs (plan.py owns them): a save there is a change of
-    the code the pod runs, so it is exactly when the contract and the backend's tests can change."""
-    flags = plan.Flags(mode="dev", only=["backend"])
-    (backend,) = plan.image_builds(flags, plan.ImageSettings(base_args={}))
-    return [src for src, _ in backend["live_update"]["sync"]]
+    """The paths the backend's live update syncs: a save there is a change of the code the pod
+    runs, so it is exactly when the contract and the backend's tests can change."""
+    return synced_sources()["backend"]
 
 
 def checks() -> list[dict]:

@@ -1,6 +1,6 @@
 """Time every live update of one service and print the result into that resource's dashboard log.
 
-    python -m scripts.tilt.loop_monitor --resource backend --kind backend --url http://localhost:8000/health
+    python -m scripts.tilt.loop_monitor --resource backend --kind backend --url http://localhost:<port>/health
 
 The Tiltfile starts one per service as a Tilt `Cmd` annotated with the resource, so what this prints
 lands in the resource's own log. It follows two streams from the Tilt session it runs in (the Tilt
@@ -31,7 +31,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import loop_stats
+from . import live_gate, loop_stats
 from .loop_stats import Session, Timeline
 
 RELOAD_WAIT = 5.0       # how long a backend update waits for the dev server's reload line
@@ -39,6 +39,7 @@ KIND_WAIT = 3.0         # how long to wait for Tilt's log to say live update or 
 PAGE_WAIT = 5.0         # how long a frontend update polls for the changed page
 FIRST_COMPILE_WAIT = 120.0  # next dev compiling a route for the first time, on a busy machine
 REQUEST_TIMEOUT = 10.0
+SAVE_POLL = 0.05        # how often the frontend's save watcher looks at the synced files' mtimes
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 class Monitor:
     def __init__(self, resource: str, kind: str, url: str, out=print, root: Path | None = None,
-                 srcs: list[str] | None = None):
+                 srcs: list[str] | None = None, untimed: list[str] | None = None):
         self.resource, self.kind, self.url, self.out = resource, kind, url, out
         self.srcs = srcs or []                  # the folders/files its live update syncs
+        self.untimed = untimed or []            # of those, what no page renders (generated types): not timed
         self._baselined = ""                    # the update whose page before was fetched
+        self.early: dict[str, tuple[float, bytes]] = {}  # route → (first new answer, body), seen from the save
         self._baseline_page: tuple[str, float, bytes] | None = None  # (route, received, body)
         self.root = root or Path.cwd()  # Tilt logs changed paths relative to the Tiltfile's folder
         self.events: queue.Queue[LogEvent] = queue.Queue()
@@ -193,20 +196,17 @@ class Monitor:
 
         Tilt's log names the files too, but its lines reach `tilt logs` up to a second late, and the
         frontend's first response has to be asked for the moment the sync ends."""
-        best, best_mtime = None, 0.0
-        for src in self.srcs:
-            top = self.root / src
-            walk = [(str(top.parent), [], [top.name])] if top.is_file() else os.walk(top)
-            for folder, dirs, names in walk:
-                dirs[:] = [d for d in dirs if d not in ("node_modules", ".next", "__pycache__")]
-                for name in names:
-                    try:
-                        mtime = os.stat(os.path.join(folder, name)).st_mtime
-                    except OSError:
-                        continue
-                    if mtime > best_mtime:
-                        best, best_mtime = os.path.join(folder, name), mtime
-        return best
+        return live_gate.newest(self._under_root(self.srcs), exclude=tuple(self._under_root(self.untimed)))[0]
+
+    def _under_root(self, rels: list[str]) -> list[Path]:
+        return [self.root / r for r in rels]
+
+    def type_only_update(self) -> bool:
+        """The newest save is in a folder no page renders (the generated API types)."""
+        if not self.untimed:
+            return False
+        timed = live_gate.newest(self._under_root(self.srcs), exclude=tuple(self._under_root(self.untimed)))[1]
+        return live_gate.newest(self._under_root(self.untimed))[1] > timed
 
     def _route(self) -> str:
         newest = self.newest_source()
@@ -229,8 +229,54 @@ class Monitor:
             self._baseline_page = (route, received, body)
         threading.Thread(target=fetch, daemon=True).start()
 
+    def watch_saves(self, stop: threading.Event | None = None) -> None:
+        """Frontend: from each save on, ask for its page until the page changes (what an outside
+        probe does), so the first new answer is timed from when it came, not from when Tilt's watch
+        stream got round to reporting the update (up to a second later: that made the figure up to
+        1.5 s worse than the probe's). Runs in its own thread for the monitor's life."""
+        last = self._newest_mtime()
+        while not (stop and stop.is_set()):
+            time.sleep(SAVE_POLL)
+            mtime = self._newest_mtime()
+            if mtime <= last:
+                continue
+            last = mtime
+            route = self._route()
+            try:
+                # The page as served right now is the old code's: Tilt has not even started the
+                # update (its watcher debounces 200 ms). Not the page the last update ended with:
+                # that update may still be waiting to be reported.
+                _, _, before = request(f"{self.url}{route}")
+                answered, body = self._poll_until_changed(route, before)
+            except OSError:
+                continue
+            if body != before:
+                self.early[route] = (answered, body)
+
+    def _newest_mtime(self) -> float:
+        newest = self.newest_source()
+        try:
+            return os.stat(newest).st_mtime if newest else 0.0
+        except OSError:
+            return 0.0
+
+    def _poll_until_changed(self, route: str, before: bytes) -> tuple[float, bytes]:
+        deadline = time.monotonic() + PAGE_WAIT
+        self.last_tag = uuid.uuid4().hex[:8]
+        while True:
+            answered, _, body = request(f"{self.url}{route}?loop-stats={self.last_tag}")
+            if body != before or time.monotonic() > deadline:
+                return answered, body
+            time.sleep(0.02)
+
     def _update(self, build: dict) -> None:
         started, synced = loop_stats.parse_time(build["startTime"]), loop_stats.parse_time(build["finishTime"])
+        if self.kind == "frontend" and self.type_only_update():
+            # api-contract rewrote the generated types: no page changes, so there is nothing to time
+            # (and asking for the page until it changes would only load next dev for seconds).
+            self.out(f"live update of the generated API types synced in {synced - started:.2f} s "
+                     "(type-only: no page changes, nothing to time)")
+            return
         if self.kind == "frontend":
             # Straight away: the first answer after the sync is what this measures. (Should Tilt's
             # log then say it was an image build, the answer is simply not reported.)
@@ -238,7 +284,12 @@ class Monitor:
             base = self._baseline_page
             if base and base[0] == route and base[1] < synced:  # fetched before the new files landed
                 self.pages[route] = base[2]
-            answered, changed_page = self._new_page(route)
+            early = self.early.pop(route, None)
+            if early and early[0] > started:  # the save watcher saw this update's new page
+                answered, changed_page = early[0], True
+                self.pages[route] = early[1]
+            else:
+                answered, changed_page = self._new_page(route)
         self._pull()
         how = self._wait_for({"live", "image"}, KIND_WAIT)
         self._wait_for({"changed"}, 0.5)
@@ -255,8 +306,17 @@ class Monitor:
         shown = [os.path.relpath(f, self.root) for f in files]
         if self.kind == "frontend":
             render_s = self._render_of(route)
-            t = Timeline(saved=saved, started=started, synced=synced, answered=answered, render_s=render_s)
-            self._print(t, shown, note="" if changed_page else "page HTML unchanged")
+            # Tilt records the update's end after its own bookkeeping: the new page can come first.
+            t = Timeline(saved=saved, started=started, synced=min(synced, answered), answered=answered,
+                         render_s=render_s)
+            if not changed_page:
+                # A file no page renders differently (a type-only module, a style the HTML does not
+                # carry): there is no new answer to time, and a wait is no save → live figure.
+                self.out(f"live update of {', '.join(sorted({Path(f).name for f in shown})[:3])} synced in "
+                         f"{synced - saved:.2f} s; the page's HTML did not change, so nothing to time "
+                         f"(not in the session's figures)")
+                return
+            self._print(t, shown)
             return
         reload = self._reload(started)
         if reload is None:
@@ -358,7 +418,8 @@ class Monitor:
 
 def run(args: argparse.Namespace) -> int:
     port = os.environ.get("TILT_PORT", "10350")
-    monitor = Monitor(args.resource, args.kind, args.url, out=lambda line: print(line, flush=True), srcs=args.src)
+    monitor = Monitor(args.resource, args.kind, args.url, out=lambda line: print(line, flush=True), srcs=args.src,
+                      untimed=args.untimed)
     objects: queue.Queue[dict] = queue.Queue()
 
     def follow_logs(lines):
@@ -377,6 +438,8 @@ def run(args: argparse.Namespace) -> int:
                    follow_resource)
     logs.start()
     watch.start()
+    if args.kind == "frontend":
+        threading.Thread(target=monitor.watch_saves, daemon=True).start()
     while watch.ended < 30:  # the API answers again within seconds after a Tiltfile reload
         try:
             obj = objects.get(timeout=1)
@@ -395,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kind", choices=("backend", "frontend"), required=True)
     p.add_argument("--url", required=True, help="backend: an endpoint to answer; frontend: the base URL")
     p.add_argument("--src", action="append", default=[], help="a folder or file its live update syncs")
+    p.add_argument("--untimed", action="append", default=[], help="a synced folder no page renders (not timed)")
     args = p.parse_args(argv)
     try:
         return run(args)

@@ -28,6 +28,8 @@ import re
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from scripts.checks import contract
+
 # The backend dev server's line after each successful reload (contract with backend/app/devserver.py):
 #   reloaded in 0.112 s (changed: app/api/routes/health.py; mtime=1764619234.123 seen=1764619234.345 ready=1764619234.457)
 # It may arrive inside a JSON log record, so it is searched for, not anchored.
@@ -280,6 +282,8 @@ def monitors(images: list[dict], backend_port: int, frontend_port: int) -> list[
         if service not in urls or not rules:
             continue  # prod mode (no live update), or a service without a dev server to time
         srcs = [arg for src, _ in rules["sync"] for arg in ("--src", src)]
+        # The generated API types change no page: the frontend's monitor does not time their sync.
+        untimed = ["--untimed", contract.TYPES_DIR] if service == "frontend" else []
         out.append({"resource": service, "args": ["--resource", service, "--kind", service, "--url", urls[service],
-                                                  *srcs]})
+                                                  *srcs, *untimed]})
     return out

@@ -3,17 +3,16 @@ import hashlib
 
 import pytest
 
-from scripts.checks import __main__ as checks_cli
-from scripts.checks import contract, resources
+from scripts.checks import NAMES, contract, resources, tools
 from scripts.checks.frontend_env import CheckSetupError, require_node_modules
 from scripts.tilt import plan
 
 
 def test_tilt_up_declares_every_check_and_tilt_ci_only_the_contract_and_types():
-    assert [c["name"] for c in resources.for_tilt("up")] == [
+    assert [c["name"] for c in resources.for_tilt("up")] == list(NAMES) == [
         "api-contract", "frontend-types", "frontend-lint", "frontend-tests", "backend-tests"]
     assert [c["name"] for c in resources.for_tilt("ci")] == ["api-contract", "frontend-types"]
-    assert set(checks_cli.CHECKS) == {c["name"] for c in resources.for_tilt("up")}
+    assert set(tools.CHECKS) == set(NAMES), "one function per check"
 
 
 def test_backend_checks_watch_what_the_backend_live_update_syncs():

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
+from scripts.checks import NAMES
 from scripts.tilt.session import Tilt, copy_repo
 
-CHECKS = ["api-contract", "frontend-types", "frontend-lint", "frontend-tests", "backend-tests"]
+CHECKS = NAMES
 TYPES = "frontend/src/lib/client/api/types.gen.ts"
 # How long the test waits for red. The goal (≤ 15 s from the save) is a benchmark number, not a
 # timed assertion (the project's rule): here it is printed.

@@ -213,3 +213,61 @@ def test_the_page_before_the_update_is_fetched_when_tilt_starts_it(server, tmp_p
     m.on_uiresource(uiresource(finish=time.time(), start=now - 0.1))
     assert m.pages["/login"] == b"new", "the old page, still served after the sync, is not the new code"
     assert len(lines) == 1 and "page HTML unchanged" not in lines[0]
+
+
+def test_frontend_figure_ends_when_the_new_page_came_even_if_tilt_reports_the_update_late(server, tmp_path):
+    handler, url = server
+    m, lines = make("frontend", url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    m.pages["/login"] = b"old"
+    saved_file(tmp_path, time.time() - 60, "frontend/src/app/login/page.tsx")
+    lines.clear()
+    stop = threading.Event()
+    threading.Thread(target=m.watch_saves, args=(stop,), daemon=True).start()
+    time.sleep(0.1)
+    saved = time.time()
+    rel = saved_file(tmp_path, saved, "frontend/src/app/login/page.tsx")
+    threading.Timer(0.3, lambda: setattr(handler, "body", b"new")).start()  # next dev serves the new page
+    time.sleep(1.3)  # Tilt's watch stream reports the finished update a second after that
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-frontend-abc/frontend]")
+    m.on_uiresource(uiresource(finish=saved + 0.25, start=saved + 0.2))
+    stop.set()
+    assert len(lines) == 1, lines
+    total, _ = loop_stats.parse_live_line(lines[0])
+    assert total == pytest.approx(0.3, abs=0.1), lines[0]
+    assert m.pages["/login"] == b"new"
+
+
+def test_an_update_that_changes_no_page_is_not_timed_nor_counted(server, tmp_path, monkeypatch):
+    monkeypatch.setattr("scripts.tilt.loop_monitor.PAGE_WAIT", 0.3)
+    _, url = server
+    m, lines = make("frontend", url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    m.pages["/"] = b"old"
+    lines.clear()
+    now = time.time()
+    rel = saved_file(tmp_path, now - 0.4, "frontend/src/app/styles.css")  # no page's HTML changes
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-frontend-abc/frontend]")
+    m.on_uiresource(uiresource(finish=now - 0.1, start=now - 0.19))
+    assert len(lines) == 1 and "styles.css synced in 0.30 s" in lines[0] and "nothing to time" in lines[0], lines
+    assert m.session.totals == [], "no save → live figure for it"
+
+
+def test_the_generated_api_types_are_not_timed_and_not_waited_for(server, tmp_path):
+    _, url = server
+    m, lines = make("frontend", url, tmp_path)
+    m.untimed = ["frontend/src/lib/client/api"]
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    lines.clear()
+    now = time.time()
+    saved_file(tmp_path, now - 60, "frontend/src/app/login/page.tsx")
+    rel = saved_file(tmp_path, now - 0.3, "frontend/src/lib/client/api/types.gen.ts")  # api-contract's write
+    assert m.newest_source().endswith("login/page.tsx"), "the save watcher does not poll for it"
+    begin = time.monotonic()
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_uiresource(uiresource(finish=now - 0.1, start=now - 0.2))
+    assert time.monotonic() - begin < 0.5, "no page polling for a type-only update"
+    assert len(lines) == 1 and "generated API types synced in 0.10 s" in lines[0], lines
+    assert m.session.totals == []
