@@ -18,6 +18,7 @@ It never fails the loop: an update it cannot time gets one line saying why, and 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import queue
@@ -40,6 +41,7 @@ PAGE_WAIT = 5.0         # how long a frontend update polls for the changed page
 FIRST_COMPILE_WAIT = 120.0  # next dev compiling a route for the first time, on a busy machine
 REQUEST_TIMEOUT = 10.0
 SAVE_POLL = 0.05        # how often the frontend's save watcher looks at the synced files' mtimes
+SETTLE_WINDOW = 0.5     # after a page changes, how long to watch for it changing once more
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class Monitor:
         self.untimed = untimed or []            # of those, what no page renders (generated types): not timed
         self._baselined = ""                    # the update whose page before was fetched
         self.early: dict[str, tuple[float, bytes]] = {}  # route → (first new answer, body), seen from the save
+        self.early_done: dict[str, threading.Event] = {}  # route → set once the save watcher has its answer
         self._baseline_page: tuple[str, float, bytes] | None = None  # (route, received, body)
         self.root = root or Path.cwd()  # Tilt logs changed paths relative to the Tiltfile's folder
         self.events: queue.Queue[LogEvent] = queue.Queue()
@@ -134,7 +137,10 @@ class Monitor:
         self.handled_finish: str | None = None  # the build record already dealt with
         self.started = False
         self.pages: dict[str, bytes] = {}       # route → last body served (to see the new one)
-        self.last_tag = ""                      # query tag of our latest page request (names it in next dev's log)
+        # Query tag on every page request of this monitor (it names them in next dev's log). One tag
+        # for all: Next puts the request's URL, query included, into the page's HTML, so answers to
+        # differently tagged requests always differ, and "the page changed" would mean nothing.
+        self.last_tag = uuid.uuid4().hex[:8]
         self._pending: list[LogEvent] = []      # log events since the last build finished
         self._used: list[LogEvent] = []         # the ones the update being handled consumed
 
@@ -223,7 +229,7 @@ class Monitor:
 
         def fetch() -> None:  # in the background: the sync's end must be seen the moment it comes
             try:
-                received, _, body = request(f"{self.url}{route}")
+                received, _, body = request(self._page_url(route))
             except OSError:
                 return
             self._baseline_page = (route, received, body)
@@ -242,16 +248,22 @@ class Monitor:
                 continue
             last = mtime
             route = self._route()
+            done = self.early_done[route] = threading.Event()
             try:
                 # The page as served right now is the old code's: Tilt has not even started the
                 # update (its watcher debounces 200 ms). Not the page the last update ended with:
                 # that update may still be waiting to be reported.
-                _, _, before = request(f"{self.url}{route}")
+                _, _, before = request(self._page_url(route))
                 answered, body = self._poll_until_changed(route, before)
-            except OSError:
+                if body != before:
+                    self.early[route] = (answered, body)
+            except (OSError, http.client.HTTPException):
                 continue
-            if body != before:
-                self.early[route] = (answered, body)
+            finally:
+                done.set()
+
+    def _page_url(self, route: str) -> str:
+        return f"{self.url}{route}?loop-stats={self.last_tag}"
 
     def _newest_mtime(self) -> float:
         newest = self.newest_source()
@@ -261,13 +273,24 @@ class Monitor:
             return 0.0
 
     def _poll_until_changed(self, route: str, before: bytes) -> tuple[float, bytes]:
+        """The first answer of the page as it settles after a change: next dev can answer once more
+        in between (measured: a changed page ~0.2 s before the edit's text shows), so after the first
+        change it is asked again for SETTLE_WINDOW, and the last change in that window counts."""
         deadline = time.monotonic() + PAGE_WAIT
-        self.last_tag = uuid.uuid4().hex[:8]
         while True:
-            answered, _, body = request(f"{self.url}{route}?loop-stats={self.last_tag}")
+            answered, _, body = request(self._page_url(route))
             if body != before or time.monotonic() > deadline:
-                return answered, body
+                break
             time.sleep(0.02)
+        if body == before:
+            return answered, body
+        settle = time.monotonic() + SETTLE_WINDOW
+        while time.monotonic() < settle:
+            time.sleep(0.02)
+            at, _, again = request(self._page_url(route))
+            if again != body:
+                answered, body = at, again
+        return answered, body
 
     def _update(self, build: dict) -> None:
         started, synced = loop_stats.parse_time(build["startTime"]), loop_stats.parse_time(build["finishTime"])
@@ -284,6 +307,8 @@ class Monitor:
             base = self._baseline_page
             if base and base[0] == route and base[1] < synced:  # fetched before the new files landed
                 self.pages[route] = base[2]
+            if (pending := self.early_done.get(route)) is not None:
+                pending.wait(PAGE_WAIT + SETTLE_WINDOW + 1)  # the save watcher is still asking
             early = self.early.pop(route, None)
             if early and early[0] > started:  # the save watcher saw this update's new page
                 answered, changed_page = early[0], True
@@ -364,10 +389,9 @@ class Monitor:
         """(when the first answer with the new page arrived, whether it differs from the last one)."""
         before = self.pages.get(route)
         deadline, give_up = time.monotonic() + PAGE_WAIT, time.monotonic() + FIRST_COMPILE_WAIT
-        self.last_tag = uuid.uuid4().hex[:8]
         while True:
             try:
-                answered, _, body = request(f"{self.url}{route}?loop-stats={self.last_tag}")
+                answered, _, body = request(self._page_url(route))
             except OSError:  # a first compile under load can outlast one request's timeout
                 if time.monotonic() > give_up:
                     raise

@@ -271,3 +271,45 @@ def test_the_generated_api_types_are_not_timed_and_not_waited_for(server, tmp_pa
     assert time.monotonic() - begin < 0.5, "no page polling for a type-only update"
     assert len(lines) == 1 and "generated API types synced in 0.10 s" in lines[0], lines
     assert m.session.totals == []
+
+
+def test_a_page_that_echoes_its_url_is_still_timed_by_its_content(tmp_path):
+    class Echo(Page):  # next dev puts the request's URL, query included, into the HTML
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(type(self).body + self.path.encode())
+    handler = type("E", (Echo,), {"body": b"old"})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        m, lines = make("frontend", f"http://127.0.0.1:{srv.server_address[1]}", tmp_path)
+        m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+        saved_file(tmp_path, time.time() - 60, "frontend/src/app/login/page.tsx")
+        stop = threading.Event()
+        threading.Thread(target=m.watch_saves, args=(stop,), daemon=True).start()
+        time.sleep(0.1)
+        saved = time.time()
+        rel = saved_file(tmp_path, saved, "frontend/src/app/login/page.tsx")
+        threading.Timer(0.4, lambda: setattr(handler, "body", b"new")).start()
+        time.sleep(0.8)
+        lines.clear()
+        m.on_log(f"1 File Changed: [{rel}]")
+        m.on_log("Will copy 1 file(s) to container: [todo-app-frontend-abc/frontend]")
+        m.on_uiresource(uiresource(finish=saved + 0.3, start=saved + 0.2))
+        stop.set()
+        assert len(lines) == 1 and loop_stats.parse_live_line(lines[0]), lines
+        total, _ = loop_stats.parse_live_line(lines[0])
+        assert total == pytest.approx(0.4, abs=0.1), lines
+    finally:
+        srv.shutdown()
+
+
+def test_a_page_that_changes_twice_is_timed_when_it_settles(server, tmp_path):
+    handler, url = server
+    m, lines = make("frontend", url, tmp_path)
+    for at, body in ((0.2, b"in between"), (0.4, b"new")):  # next dev's answer mid-recompile, then the edit
+        threading.Timer(at, lambda b=body: setattr(handler, "body", b)).start()
+    start = time.time()
+    answered, body = m._poll_until_changed("/login", b"old")
+    assert body == b"new" and answered - start == pytest.approx(0.4, abs=0.08)
