@@ -8,20 +8,28 @@
 # Official default. When no registry is reachable `scripts.images` passes the offline base
 # (todo-app/base-python:3.13-trixie-<hash>: Debian trixie + Debian's python3.13, same commands).
 ARG PYTHON_BASE=python:3.13-slim
+# The app user's numeric ids and the listening port. Owner: the chart's values.yaml (runAsUser,
+# runAsGroup, backend.containerPort); the loop and scripts.images pass them (scripts/project.py).
+# These defaults repeat them for a plain `docker build`. A numeric USER is what runAsNonRoot needs,
+# and ids that differ from the chart's break live-update sync.
+ARG APP_UID=10001
+ARG APP_GID=10001
+ARG PORT=8000
 
 FROM ${PYTHON_BASE} AS base
-# Numeric ids shared with the frontend image and the chart's securityContext (runAsUser 10001):
-# a mismatch breaks live-update sync and runAsNonRoot needs a numeric USER.
-RUN groupadd --system --gid 10001 app \
- && useradd --system --uid 10001 --gid 10001 --home-dir /home/app --create-home \
+ARG APP_UID
+ARG APP_GID
+ARG PORT
+RUN groupadd --system --gid ${APP_GID} app \
+ && useradd --system --uid ${APP_UID} --gid ${APP_GID} --home-dir /home/app --create-home \
       --shell /usr/sbin/nologin app \
- && install -d -o 10001 -g 10001 /app /data
+ && install -d -o ${APP_UID} -g ${APP_GID} /app /data
 ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     DATA_DIR=/data \
-    PORT=8000
+    PORT=${PORT}
 WORKDIR /app
 
 # ---- dependencies: only the manifests, so code edits never re-run pip ----------------------
@@ -61,14 +69,16 @@ RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
 
 # ---- dev: reloading server, tests and dev deps available for `pytest` in the container -----
 FROM base AS dev
+ARG APP_UID
+ARG APP_GID
 COPY --from=venv-dev /opt/venv /opt/venv
-COPY --chown=10001:10001 . .
+COPY --chown=${APP_UID}:${APP_GID} . .
 ENV APP_ENV=development \
     UVICORN_RELOAD=true \
     PYTHONDONTWRITEBYTECODE=1
-USER 10001:10001
-EXPOSE 8000
-# In-place reloading server (app/devserver.py). `tilt up -- --debug=backend` starts this same
+USER ${APP_UID}:${APP_GID}
+EXPOSE ${PORT}
+# In-place reloading server (devserver/: copied into this target only). `tilt up -- --debug=backend` starts this same
 # command under debugpy on 127.0.0.1:5678 (scripts/tilt/plan.py reads it from here); debugpy is in
 # requirements-dev.txt, so only this target has it.
 CMD ["python", "-m", "app"]
@@ -90,6 +100,8 @@ LABEL org.opencontainers.image.title="todo-backend-dev" \
 
 # ---- runtime -------------------------------------------------------------------------------
 FROM base AS runtime
+ARG APP_UID
+ARG APP_GID
 COPY --from=venv-runtime /opt/venv /opt/venv
 # Root-owned code (the app user can read, not modify). Precompiled because a read-only root
 # filesystem means Python could not cache bytecode at start-up.
@@ -99,11 +111,11 @@ RUN python -m compileall -q app
 ENV APP_ENV=production \
     MIGRATE_ON_START=true \
     PYTHONDONTWRITEBYTECODE=1
-USER 10001:10001
-EXPOSE 8000
+USER ${APP_UID}:${APP_GID}
+EXPOSE ${PORT}
 # No curl in slim images: probe with the interpreter that is already there.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"]
+  CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ['PORT'], timeout=4)"]
 # python -m app: uvicorn serves /health at once while migrations run in the background.
 CMD ["python", "-m", "app"]
 # Metadata last: these args change every build and must not invalidate the layers above.

@@ -11,16 +11,24 @@
 # /usr/local/bin/node), so the same commands, paths and prebuilt native packages (SWC, sharp)
 # work with either base; alpine's musl would need other binaries.
 ARG NODE_BASE=node:22-slim
+# The app user's numeric ids and the listening port. Owner: the chart's values.yaml (runAsUser,
+# runAsGroup, frontend.containerPort); the loop and scripts.images pass them (scripts/project.py).
+# These defaults repeat them for a plain `docker build`.
+ARG APP_UID=10001
+ARG APP_GID=10001
+ARG PORT=3000
 
 FROM ${NODE_BASE} AS base
-# Numeric ids shared with the backend image and the chart's securityContext (runAsUser 10001).
-RUN groupadd --system --gid 10001 app \
- && useradd --system --uid 10001 --gid 10001 --home-dir /home/app --create-home \
+ARG APP_UID
+ARG APP_GID
+ARG PORT
+RUN groupadd --system --gid ${APP_GID} app \
+ && useradd --system --uid ${APP_UID} --gid ${APP_GID} --home-dir /home/app --create-home \
       --shell /usr/sbin/nologin app \
- && install -d -o 10001 -g 10001 /app
+ && install -d -o ${APP_UID} -g ${APP_GID} /app
 ENV NEXT_TELEMETRY_DISABLED=1 \
     HOSTNAME=0.0.0.0 \
-    PORT=3000
+    PORT=${PORT}
 WORKDIR /app
 
 # ---- dependencies: only the manifests, so code edits never re-run npm ----------------------
@@ -54,14 +62,16 @@ RUN --mount=type=cache,target=/app/.next/cache,sharing=locked \
 
 # ---- dev -----------------------------------------------------------------------------------
 FROM base AS dev
-COPY --from=deps --chown=10001:10001 /app/node_modules ./node_modules
-COPY --chown=10001:10001 . .
+ARG APP_UID
+ARG APP_GID
+COPY --from=deps --chown=${APP_UID}:${APP_GID} /app/node_modules ./node_modules
+COPY --chown=${APP_UID}:${APP_GID} . .
 # next dev writes its output under .next/ (.next/dev, …). Create it owned by the runtime user: the
 # chart mounts an emptyDir at .next/cache, and the runtime would otherwise create .next as root.
-RUN install -d -o 10001 -g 10001 .next .next/cache
+RUN install -d -o ${APP_UID} -g ${APP_GID} .next .next/cache
 ENV NODE_ENV=development
-USER 10001:10001
-EXPOSE 3000
+USER ${APP_UID}:${APP_GID}
+EXPOSE ${PORT}
 # next directly (not via npm) so SIGTERM reaches the server process. `tilt up -- --debug=frontend`
 # starts this same command with --inspect=127.0.0.1:9229 (scripts/tilt/plan.py reads it from here).
 CMD ["node", "node_modules/next/dist/bin/next", "dev", "--hostname", "0.0.0.0"]
@@ -80,18 +90,20 @@ LABEL org.opencontainers.image.title="todo-frontend-dev" \
 
 # ---- runtime -------------------------------------------------------------------------------
 FROM base AS runtime
+ARG APP_UID
+ARG APP_GID
 ENV NODE_ENV=production
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static
 COPY --from=build /app/public ./public
 # The only path Next writes at run time (image/fetch cache); mount a tmpfs there when the root
 # filesystem is read-only.
-RUN install -d -o 10001 -g 10001 .next .next/cache
-USER 10001:10001
-EXPOSE 3000
+RUN install -d -o ${APP_UID} -g ${APP_GID} .next .next/cache
+USER ${APP_UID}:${APP_GID}
+EXPOSE ${PORT}
 # No curl in slim images: Node 22 has fetch built in.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "server.js"]
 # Metadata last: these args change every build and must not invalidate the layers above.
 ARG VERSION=0.0.0-dev

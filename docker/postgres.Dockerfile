@@ -8,6 +8,10 @@
 ARG POSTGRES_BASE=postgres:17
 FROM ${POSTGRES_BASE}
 ARG PG_MAJOR=17
+# The app user's numeric ids. Owner: the chart's values.yaml (runAsUser/runAsGroup); the loop and
+# scripts.images pass them (scripts/project.py). The defaults repeat them for a plain `docker build`.
+ARG APP_UID=10001
+ARG APP_GID=10001
 # createcluster.conf: Debian's package would otherwise create (and own) a cluster we never use.
 # postgresql-17 is not pinned to a Debian version (hadolint DL3008, allowlisted in
 # tests/chart/policy-allowlist.yaml): the mirror keeps only the current build of a package, so a pin
@@ -19,15 +23,15 @@ RUN if [ ! -x /usr/lib/postgresql/${PG_MAJOR}/bin/postgres ]; then \
       && apt-get install -y --no-install-recommends postgresql-${PG_MAJOR} \
       && rm -rf /var/lib/apt/lists/*; \
     fi \
- && (getent group 10001 >/dev/null || groupadd --system --gid 10001 app) \
- && (getent passwd 10001 >/dev/null || useradd --system --uid 10001 --gid 10001 --no-create-home \
+ && (getent group ${APP_GID} >/dev/null || groupadd --system --gid ${APP_GID} app) \
+ && (getent passwd ${APP_UID} >/dev/null || useradd --system --uid ${APP_UID} --gid ${APP_GID} --no-create-home \
       --home-dir /var/lib/postgresql --shell /usr/sbin/nologin app) \
- && install -d -o 10001 -g 10001 -m 0775 /var/run/postgresql /var/lib/postgresql/data
+ && install -d -o ${APP_UID} -g ${APP_GID} -m 0775 /var/run/postgresql /var/lib/postgresql/data
 ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
     PGDATA=/var/lib/postgresql/data/pgdata
 COPY postgres-entrypoint.sh /usr/local/bin/todo-postgres-entrypoint
-# initdb needs the running uid in /etc/passwd: the chart's runAsUser 10001 is `app` here too.
-USER 10001:10001
+# initdb needs the running uid in /etc/passwd: the chart's runAsUser is `app` here too.
+USER ${APP_UID}:${APP_GID}
 EXPOSE 5432
 # SIGINT = PostgreSQL's "fast" shutdown: SIGTERM ("smart") would wait for the backend's pooled
 # connections to close and be killed at the end of the grace period instead.

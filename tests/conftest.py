@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from scripts.tilt.session import REPO, tool_env
+from tests.support.tilt_session import REPO, tool_env
 
 # Debian's package (the toolchain's [apt] list installs it); Playwright's own browser download
 # cannot run here.

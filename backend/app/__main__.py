@@ -1,9 +1,10 @@
 """`python -m app`: serve the API with uvicorn.
 
 PORT (default 8000) on 0.0.0.0; UVICORN_RELOAD=true reloads the app in place on code changes in
-app/ (the dev loop's live update; app/devserver.py). SIGTERM stops accepting connections, lets
-in-flight requests finish for up to GRACEFUL_SHUTDOWN_SECONDS, then exits, inside Kubernetes'
-default 30 s grace period and well inside the 10 s this project promises.
+app/ (the dev loop's live update; the `devserver` package beside app/, in the dev image only).
+SIGTERM stops accepting connections, lets in-flight requests finish for up to
+GRACEFUL_SHUTDOWN_SECONDS, then exits, inside Kubernetes' default 30 s grace period and well inside
+the 10 s this project promises.
 """
 
 from __future__ import annotations
@@ -46,8 +47,16 @@ def main() -> int:
     )
     if settings.uvicorn_reload:
         # The dev loop: Tilt syncs files into app/; the app reloads in place, in this process, with
-        # the new code started before the old stops (see app/devserver.py for why).
-        from app import devserver
+        # the new code started before the old stops (see devserver/__init__.py for why). A dev tool:
+        # the runtime image ships app/ only.
+        try:
+            import devserver
+        except ImportError:
+            logger.critical(
+                "UVICORN_RELOAD=true needs the dev image (the in-place reloading dev server is "
+                "not in the runtime image): build the dev target, or unset UVICORN_RELOAD"
+            )
+            return 2
 
         return devserver.run(
             APP_DIR, APP_FACTORY, dict(options, host=HOST, port=settings.port), GRACEFUL_SHUTDOWN_SECONDS

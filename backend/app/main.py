@@ -21,13 +21,13 @@ from fastapi.responses import JSONResponse
 from app.api.router import api_router
 from app.chat.select import build_interpreter
 from app.core.config import Settings, load_settings
-from app.core.database_url import redact
 from app.core.logging import configure_logging, register_secret
 from app.core.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from app.core.security import Passwords
-from app.db import create_db_engine
-from app.schema import MIGRATIONS_DIR, script_directory
-from app.startup_migration import StartupMigrator
+from app.db.engine import create_db_engine
+from app.db.revision import MIGRATIONS_DIR, script_directory
+from app.db.startup import StartupMigrator
+from app.db.url import redact
 
 logger = logging.getLogger("app")
 

@@ -74,8 +74,9 @@ from uvicorn.lifespan.on import LifespanOn
 logger = logging.getLogger("app.devserver")
 
 PACKAGE = "app"
-# Kept across generations: this module runs the server (a change to it needs a restart).
-KEEP = {__name__}
+# Kept across generations: a module of the app package that runs the server (none today: this one
+# lives beside the package, so a change to it needs a restart — Tilt rebuilds the image for it).
+KEEP: set[str] = set()
 
 
 def _source_filter(change: object, path: str) -> bool:

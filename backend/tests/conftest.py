@@ -18,9 +18,9 @@ from sqlalchemy import Engine, text
 
 from app.core.config import Settings, load_settings
 from app.core.logging import JsonFormatter
-from app.db import create_db_engine
+from app.db.engine import create_db_engine
+from app.db.migrate import upgrade_to_head
 from app.main import create_app
-from app.migrate import upgrade_to_head
 from tests.support.postgres import PostgresServer
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 
 import app
 from app.core.config import MIN_JWT_SECRET_LENGTH, Settings, SettingsError, load_settings
-from app.core.database_url import normalise_database_url, redact, sqlite_path
+from app.db.url import normalise_database_url, redact, sqlite_path
 from tests.conftest import BACKEND_DIR
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.db.revision import MIGRATIONS_DIR
 from app.main import create_app
-from app.schema import MIGRATIONS_DIR
 from tests.conftest import settings_for
 from tests.support.ports import closed_port
 

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.security import Passwords
+from app.db.migrate import upgrade_to_head
+from app.db.revision import code_head, script_directory
 from app.devdata import __main__ as cli
 from app.devdata import seed, sqlite_file
-from app.migrate import upgrade_to_head
-from app.schema import code_head, script_directory
 from tests.conftest import Database, settings_for
 
 FAST = Passwords(time_cost=1, memory_kib=1024)
@@ -123,7 +123,7 @@ def test_cli_sqlite_copy_of_postgres_is_refused_naming_pg_dump(monkeypatch: pyte
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Database:
-    from app.db import create_db_engine
+    from app.db.engine import create_db_engine
 
     url = f"sqlite:///{tmp_path / 'todo.db'}"
     engine = create_db_engine(settings_for(url))

@@ -34,14 +34,20 @@ RELOADED = re.compile(
 FAILED = re.compile(r"reload failed: (?P<error>.+?); still serving the previous code")
 
 
+def dev_image_layout(root: Path) -> None:
+    """What the dev image's /app holds: the app package (Tilt's live update syncs it), the dev server
+    beside it, alembic.ini. A copy, so the tests never edit the real sources."""
+    for package in ("app", "devserver"):
+        shutil.copytree(BACKEND_DIR / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(BACKEND_DIR / "alembic.ini", root)
+
+
 class DevServer(Background):
-    """`python -m app` in reload mode, from a copy of the package (as Tilt syncs it into /app/app),
-    its output collected line by line."""
+    """`python -m app` in reload mode, from the dev image's layout in `root`, its output collected
+    line by line."""
 
     def __init__(self, root: Path) -> None:
-        # Never edit the real sources: a copy of the package, as Tilt's live update syncs it.
-        shutil.copytree(BACKEND_DIR / "app", root / "app", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(BACKEND_DIR / "alembic.ini", root)
+        dev_image_layout(root)
         self.route = root / "app/api/routes/health.py"
         self.original = self.route.read_text()
         self.route.write_text(self.original + ROUTE.format(marker="first"))
@@ -199,7 +205,7 @@ def test_an_import_error_in_startup_keeps_serving_too(server):
 GC_CHECK = """
 import asyncio, collections, gc, sys, time, types
 from pathlib import Path
-from app import devserver
+import devserver
 
 async def main():
     switch = devserver.Switch("app.main:create_app", Path("app").resolve(), 1.0)
@@ -220,8 +226,7 @@ asyncio.run(main())
 
 
 def test_old_generations_are_garbage_collected(tmp_path):
-    shutil.copytree(BACKEND_DIR / "app", tmp_path / "app", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(BACKEND_DIR / "alembic.ini", tmp_path)
+    dev_image_layout(tmp_path)
     env = process_env(DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="warning", PYTHONPATH=str(tmp_path))
     out = subprocess.run(
         [sys.executable, "-c", GC_CHECK], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.db.revision import MIGRATIONS_DIR
 from app.main import create_app
-from app.schema import MIGRATIONS_DIR
 from tests.conftest import Database, settings_for
 from tests.support.ports import black_hole, closed_port
 

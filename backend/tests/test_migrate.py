@@ -1,4 +1,4 @@
-"""`python -m app.migrate` and the migration lock: bounded waiting, idempotence, exactly one
+"""`python -m app.db.migrate` and the migration lock: bounded waiting, idempotence, exactly one
 migrator at a time, migrations matching the models."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from app.migrate import (
+from app.db.migrate import (
     ADVISORY_LOCK_ID,
     DatabaseUnavailable,
     MigrationLockTimeout,
@@ -124,7 +124,7 @@ def test_lock_wait_is_bounded(fresh_database: Database, tmp_path: Path) -> None:
     held = threading.Event()
 
     def hold() -> None:
-        from app.migrate import migration_lock
+        from app.db.migrate import migration_lock
 
         with migration_lock(fresh_database.engine, timeout=5):
             held.set()
@@ -143,7 +143,7 @@ def test_lock_wait_is_bounded(fresh_database: Database, tmp_path: Path) -> None:
 
 def test_wait_for_database_gives_up_with_a_clear_message() -> None:
     from app.core.config import load_settings
-    from app.db import create_db_engine
+    from app.db.engine import create_db_engine
 
     engine = create_db_engine(load_settings(database_url=f"postgresql://u:pw-xyz-123@127.0.0.1:{closed_port()}/db"))
     with pytest.raises(DatabaseUnavailable) as error:

@@ -1,6 +1,6 @@
 """Benchmark: save → live with the loop's checks running vs disabled (a script that prints numbers).
 
-    .venv/bin/python -m scripts.tilt.bench_checks [--rounds 3] [--edits 4]
+    .venv/bin/python -m scripts.bench checks [--rounds 3] [--edits 4]
 
 One `tilt up` session (own namespace, ports and Tilt API port) from a copy of the tree made a git
 repository (frontend-tests asks git what changed). Each round measures --edits backend and --edits
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from scripts.checks.resources import checks
 
-from .bench import backend_edits, first_compile, frontend_html_edits
-from .session import APP_RESOURCES, Tilt, copy_repo
+from .loop import backend_edits, first_compile, frontend_html_edits
+from tests.support.tilt_session import APP_RESOURCES, Tilt, copy_repo
 
 
 def _git_baseline(workdir: Path) -> None:
@@ -122,7 +122,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {service} | {on:.2f} s | {off:.2f} s | {on / off:.2f} | {len(samples[service, True])} | ≤ 1.10 |")
     print(f"| save → api-contract red | {statistics.median(red):.1f} s (median of {len(red)}) | | | | ≤ 15 s |")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

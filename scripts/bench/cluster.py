@@ -1,6 +1,6 @@
 """Benchmark of the local cluster (prints numbers; not a test).
 
-    python3 -m scripts.cluster.bench [--cycles 3] [--settle 30] [--cold-build]
+    python3 -m scripts.bench cluster [--cycles 3] [--settle 30] [--cold-build]
 
 * cold build times: from the build manifests (build.json) written when each component was first built;
   --cold-build rebuilds etcd, CoreDNS, pause and the provisioner now with an empty Go build cache (the
@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import builds, cgroups, config, procs
-from .status import rss_kib
+from scripts.cluster import builds, cgroups, config, procs
+from scripts.cluster.status import rss_kib
 
 
 def cli(*args: str) -> tuple[float, subprocess.CompletedProcess]:
@@ -95,7 +95,7 @@ def cpu_ticks(state: config.State) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python3 -m scripts.cluster.bench")
+    ap = argparse.ArgumentParser(prog="python3 -m scripts.bench cluster")
     ap.add_argument("--cycles", type=int, default=3)
     ap.add_argument("--settle", type=int, default=30, help="seconds to let the cluster idle before measuring RSS")
     ap.add_argument("--cold-build", action="store_true", help="also re-measure compile times (slow)")
@@ -145,7 +145,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'node (containerd + kubelet + kube-proxy)':<55} {node / 1024:7.1f} MiB")
     print(f"  {'total':<55} {sum(k for _, k in rows) / 1024:7.1f} MiB")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

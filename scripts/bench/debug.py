@@ -1,11 +1,11 @@
 """Backend save-to-live with the debugger on next to off (a script that prints numbers, not a test).
 
-    .venv/bin/python -m scripts.tilt.bench_debug [--edits 12] [--context todo-local]
+    .venv/bin/python -m scripts.bench debug [--edits 12] [--context todo-local]
 
 One `tilt up` session in a scratch namespace and ports, first plain, then with `--debug=backend` set
 through `tilt args` (what the dashboard's Start debugger button does): the same edits of an
 existing route each time, measured from the write to the first response with the new marker
-through the port-forward (scripts/tilt/bench.py's backend probe). No debugger client is attached;
+through the port-forward (scripts/bench/loop.py's backend probe). No debugger client is attached;
 with one attached and no breakpoint hit, debugpy costs the same.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .bench import backend_edits, pct
-from .session import Tilt, copy_repo, free_port
+from .loop import backend_edits, pct
+from tests.support.tilt_session import Tilt, copy_repo, free_port
 
 READY = ["backend", "backend-liveness", "backend-readiness"]
 
@@ -102,7 +102,3 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in results.items():
         print(f"| {name} | {pct(values, 50):.2f}s | {pct(values, 95):.2f}s | {len(values)} |")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Benchmark the dev-data buttons and commands (a script that prints numbers, not a test).
 
-    .venv/bin/python -m scripts.devdata.bench [--runs 3] [--db sqlite|postgres]
+    .venv/bin/python -m scripts.bench devdata [--runs 3] [--db sqlite|postgres]
 
 Starts its own `tilt up -- --only=backend` in a scratch namespace and ports on the local cluster (or
 --context), then times, median over --runs: each button on `backend` pressed the way the dashboard
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.tilt.session import Tilt, copy_repo
+from tests.support.tilt_session import Tilt, copy_repo
 
 
 def _cli(tilt: Tilt, *args: str) -> float:
@@ -35,7 +35,7 @@ def _press(tilt: Tilt, button: str, **inputs: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts.devdata.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m scripts.bench devdata", description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
     p.add_argument("--context", default="todo-local")
@@ -73,7 +73,3 @@ def _report(times: dict[str, list[float]], args: argparse.Namespace) -> None:
     print(f"dev data, --db={args.db}, up to {args.runs} run(s), median (min–max) seconds:")
     for what, values in times.items():
         print(f"  {what:<32} {statistics.median(values):6.1f}  ({min(values):.1f}–{max(values):.1f}, n={len(values)})")
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -9,11 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import docker_cli
-from .bases import log, resolve_bases
-from .build import BASE_ARG, build_one, step_was_cached
-from .config import REPO_ROOT
-from .snapshot import fresh_copy
+from scripts.images import docker_cli
+from scripts.images.bases import log, resolve_bases
+from scripts.images.build import BASE_ARG, build_one, step_was_cached
+from scripts.images.config import REPO_ROOT
+from scripts.images.snapshot import fresh_copy
 
 MB = 1_000_000
 SEED_TARGET_MB = {"backend": 300, "frontend": 250}   # seed research: "Backend ~300MB, Frontend ~250MB"

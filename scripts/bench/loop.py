@@ -1,9 +1,9 @@
 """Benchmark the inner loop against its goals (a script that prints numbers, not a test).
 
-    .venv/bin/python -m scripts.tilt.bench [--edits 12] [--up-runs 2] [--ci-runs 3] [--skip-ci]
+    .venv/bin/python -m scripts.bench loop [--edits 12] [--up-runs 2] [--ci-runs 3] [--skip-ci]
 
 Against the local cluster (or --context), in a scratch copy, namespace and ports (never the
-developer's `todo-app`, 8000, 3000 or 10350), it measures:
+developer's own namespace, ports or Tilt API port), it measures:
   - save → live over --edits edits of EXISTING code, each measured from the file's mtime by an
     outside probe (polling through the port-forward every 20 ms), with the loop's own telemetry
     line (`live in …` in the resource's log) beside it:
@@ -32,8 +32,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .loop_stats import parse_live_line, percentile
-from .session import APP_RESOURCES, REPO, Tilt, copy_repo, tool_env
+from scripts.tilt.loop_stats import parse_live_line, percentile
+from tests.support.tilt_session import APP_RESOURCES, REPO, Tilt, copy_repo, tool_env
 
 BACKEND_FILE = "backend/app/api/routes/health.py"
 BACKEND_OLD = 'return {"status": "ok"}'
@@ -366,7 +366,3 @@ def main(argv: list[str] | None = None) -> int:
     ci_first, ci_warm = (None, []) if args.skip_ci else ci_runs(args.context, args.ci_runs)
     report(series, ups, steps, ci_first, ci_warm)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -41,7 +41,7 @@ def checks() -> list[dict]:
         {"name": "frontend-types", "deps": fe, "ignore": generated},
         {"name": "frontend-lint", "deps": fe + ["frontend/e2e", "frontend/eslint.config.mjs"], "ignore": generated},
         {"name": "frontend-tests", "deps": fe + ["frontend/vitest.config.mts"], "ignore": generated},
-        {"name": "backend-tests", "deps": be + ["backend/tests", "backend/pyproject.toml"]},
+        {"name": "backend-tests", "deps": be + ["backend/devserver", "backend/tests", "backend/pyproject.toml"]},
     ]
 
 

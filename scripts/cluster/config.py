@@ -9,11 +9,11 @@ import json
 import os
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.toolchain.paths import cache_root, repo_root, versions_file
+from scripts.toolchain import versions
+from scripts.toolchain.paths import cache_root, repo_root
 
 REPO = repo_root()
 IMAGES_SRC = Path(__file__).resolve().parent / "images"
@@ -49,17 +49,12 @@ COMPONENT_ORDER = ["registry", "etcd", "containerd", "kube-apiserver", "kube-con
                    "kube-scheduler", "kubelet", "kube-proxy"]
 
 
-def versions() -> dict:
-    with versions_file().open("rb") as f:
-        return tomllib.load(f)
-
-
 def kube_version() -> str:
-    return versions()["kubernetes"]["version"]
+    return versions.load().kubernetes
 
 
 def cluster_versions() -> dict:
-    return versions().get("cluster", {})
+    return versions.load().cluster
 
 
 def kube_bin_dir() -> Path:

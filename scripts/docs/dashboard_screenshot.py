@@ -2,7 +2,7 @@
 
     .venv/bin/python -m scripts.docs.dashboard_screenshot [--out docs/dashboard.png] [--context todo-local]
 
-Starts `tilt up` of this working tree the way the e2e tests do (scripts/tilt/session.py: a copy of
+Starts `tilt up` of this working tree the way the e2e tests do (tests/support/tilt_session.py: a copy of
 the tree, its own namespace, local ports and Tilt API port, so a developer's loop is untouched),
 waits until every resource is up, opens the overview in Debian's Chromium, shoots it, then stops
 the session and deletes its namespace. The PNG is reduced to a 256-colour palette so the committed
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.tilt.session import REPO, Tilt, copy_repo
+from tests.support.tilt_session import REPO, Tilt, copy_repo
 
 OUT = REPO / "docs" / "dashboard.png"
 # Wide enough for every overview column, tall enough for every label group; then scaled down.

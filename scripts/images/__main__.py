@@ -1,4 +1,5 @@
-"""CLI: python3 -m scripts.images {build,bases,bench,audit} (see --help of each)."""
+"""CLI: python3 -m scripts.images {build,bases,audit} (see --help of each; the benchmark is
+`python -m scripts.bench images`)."""
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("bases", help="print the chosen base images, building offline ones if needed")
     s.add_argument("--mode", choices=("auto", "official", "offline"), default=None)
 
-    sub.add_parser("bench", help="image sizes, cold build time, code-only rebuild time")
     sub.add_parser("audit", help="pip-audit (backend) and npm audit --omit=dev (frontend)")
 
     a = p.parse_args(argv)
@@ -35,9 +35,6 @@ def main(argv: list[str] | None = None) -> int:
             from .bases import resolve_bases
             for k, v in resolve_bases(a.mode).items():
                 print(f"{k}={v}")
-        elif a.cmd == "bench":
-            from .bench import main as bench_main
-            return bench_main()
         elif a.cmd == "audit":
             from .audit import main as audit_main
             return audit_main()

@@ -17,6 +17,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts import project
+
 from . import docker_cli
 from .bases import log, resolve_bases
 from .config import CACHE_ROOT, DOCKER_DIR, IMAGE_NAMES, REPO_ROOT, SERVICES, TARGETS
@@ -65,6 +67,7 @@ def context_files(service: str, root: Path | None = None) -> list[Path]:
 def content_hash(service: str, target: str, base_ref: str, root: Path | None = None) -> str:
     h = hashlib.sha256()
     h.update(f"{target}\0{base_ref}\0".encode())
+    h.update(json.dumps(project.FACTS.build_args(service), sort_keys=True).encode())  # the user's ids, the port
     h.update(dockerfile(service, root).read_bytes())
     ctx = context_dir(service, root)
     for path in context_files(service, root):
@@ -138,7 +141,7 @@ def build_one(service: str, target: str, base_ref: str, *, no_cache: bool = Fals
     tags = [f"{name}:{target}", f"{name}:{target}-{content_hash(service, target, base_ref, root)}"]
     args = ["build", "-f", str(dockerfile(service, root)), "--target", target, "--progress=plain",
             "--build-arg", f"{BASE_ARG[service]}={base_ref}"]
-    for k, v in label_args(service, root).items():
+    for k, v in (project.FACTS.build_args(service) | label_args(service, root)).items():
         args += ["--build-arg", f"{k}={v}"]
     args += engine_args()
     for t in tags:

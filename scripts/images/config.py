@@ -2,9 +2,8 @@
 the chart and the tests cannot drift apart)."""
 from __future__ import annotations
 
-import tomllib
-
-from scripts.toolchain.paths import cache_root, repo_root, versions_file
+from scripts.toolchain import versions
+from scripts.toolchain.paths import cache_root, repo_root
 
 REPO_ROOT = repo_root()
 DOCKER_DIR = REPO_ROOT / "docker"
@@ -25,10 +24,5 @@ OFFICIAL_NODE = "node:22-slim"
 NPM_VERSION = "10.9.9"
 
 
-def versions() -> dict:
-    with versions_file().open("rb") as fh:
-        return tomllib.load(fh)
-
-
 def node_version() -> str:
-    return versions()["tools"]["node"]["version"]
+    return versions.load().tool("node").version

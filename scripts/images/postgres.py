@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+from scripts import project
+
 from . import docker_cli
 from .bases import _official_available, ensure_offline_base, log
 from .build import engine_args
@@ -43,6 +45,8 @@ def build(tags: list[str] | None = None) -> list[str]:
     """docker build the image; returns its tags (todo-postgres:17 first)."""
     tags = [f"{IMAGE}:17", *(tags or [])]
     args = ["build", "-f", str(DOCKERFILE), "--progress=plain", "--build-arg", f"POSTGRES_BASE={base_arg()}"]
+    for k, v in project.FACTS.build_args("postgresql").items():
+        args += ["--build-arg", f"{k}={v}"]
     args += engine_args()
     for t in tags:
         args += ["-t", t]
@@ -62,7 +66,7 @@ def build(tags: list[str] | None = None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.images.postgres")
-    p.add_argument("--tag", action="append", default=[], help="extra tag(s), e.g. 127.0.0.1:5000/todo-postgres:x")
+    p.add_argument("--tag", action="append", default=[], help="extra tag(s), e.g. <the local registry>/todo-postgres:x")
     args = p.parse_args(argv)
     try:
         build(args.tag)

@@ -35,14 +35,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.subcommand in ("up", "ci"):
         preflight.check_docker()
     result = plan.build(flags, args.context, _image_settings(flags.db))
-    preflight.check_values(result["chart"], result["release"], result["namespace"], result["values"],
-                           result["set"], cwd=str(REPO))
+    # Rendered once, here, where a values mistake gets a readable error; the Tiltfile deploys the text.
+    result["rendered"] = preflight.render(result["chart"], result["release"], result["namespace"],
+                                          result["values"], result["set"], cwd=str(REPO))
+    result["app_config"] = objects.config_selectors(result["rendered"])
     print(json.dumps(result))
     return 0
 
 
-def cmd_config_objects(args: argparse.Namespace) -> int:
-    print(json.dumps(objects.config_selectors(sys.stdin.read())))
+def cmd_dev_secrets(args: argparse.Namespace) -> int:
+    flags = plan.Flags.from_tilt(json.loads(args.config or "{}"))
+    context.check(args.context, flags.allow_context)  # a refused context writes nothing either
+    plan.validate(flags)
+    secrets.ensure_dev_secrets(REPO / flags.env_file, flags.mode, flags.db)
     return 0
 
 
@@ -51,11 +56,9 @@ def cmd_secret_apply(args: argparse.Namespace) -> int:
     # with the dev data inside.
     print(secrets.kubectl_apply(namespace.manifest(args.namespace), args.context))
     env_file = REPO / args.env_file
-    required = ["JWT_SECRET"] if args.mode == "prod" else []
-    if args.mode == "dev":
-        secrets.ensure_dev_jwt_secret(env_file)
-    if args.db == "postgres":
-        secrets.ensure_dev_postgres_password(env_file)
+    # Again here: this resource re-runs when .env changes, and a developer may have deleted the key.
+    secrets.ensure_dev_secrets(env_file, args.mode, args.db)
+    required = plan.required_secret_keys(plan.Flags(mode=args.mode, db=args.db))
     data = secrets.secret_data(env_file, required, db=args.db, release=args.release)
     print(secrets.apply(data, args.namespace, args.context))
     print(f"Secret {args.namespace}/{secrets.SECRET_NAME}: keys {', '.join(sorted(data))} "
@@ -78,20 +81,22 @@ def main(argv: list[str] | None = None) -> int:
     pl.add_argument("--context", default="")
     pl.add_argument("--config", help="Tilt's config.parse() result as JSON")
     pl.add_argument("--subcommand", default="up", help="Tilt's config.tilt_subcommand (up, ci, down, ...)")
-    sa = sub.add_parser("secret-apply", help="create/update Secret app-secrets from .env")
+    ds = sub.add_parser("dev-secrets", help="generate the dev loop's secrets into .env once (before `plan`)")
+    ds.add_argument("--context", default="")
+    ds.add_argument("--config", help="Tilt's config.parse() result as JSON")
+    sa = sub.add_parser("secret-apply", help="create/update the app's Secret (secrets.existingSecret) from .env")
     sa.add_argument("--namespace", required=True)
     sa.add_argument("--context", required=True, help="the kube context Tilt deploys to")
     sa.add_argument("--env-file", default=".env")
     sa.add_argument("--mode", default="dev", choices=plan.MODES)
     sa.add_argument("--db", default="sqlite", choices=plan.DATABASES)
     sa.add_argument("--release", default="todo-app", help="Helm release (names the PostgreSQL Service)")
-    sub.add_parser("config-objects", help="Tilt selectors of the chart's non-workload objects (YAML on stdin)")
     dt = sub.add_parser("debug-toggle", help="turn the debugger for a service on/off in the running loop")
     dt.add_argument("service", choices=plan.SERVICES)
     args = p.parse_args(argv)
     try:
-        return {"plan": cmd_plan, "secret-apply": cmd_secret_apply,
-                "config-objects": cmd_config_objects, "debug-toggle": cmd_debug_toggle}[args.cmd](args)
+        return {"plan": cmd_plan, "dev-secrets": cmd_dev_secrets, "secret-apply": cmd_secret_apply,
+                "debug-toggle": cmd_debug_toggle}[args.cmd](args)
     except (plan.PlanError, context.ContextRefused, secrets.SecretError,
             preflight.PreflightError, dotenv.DotenvError, postgres_upgrade.UpgradeError) as err:
         print(f"ERROR: {err}", file=sys.stderr)

@@ -30,13 +30,13 @@ from pathlib import PurePosixPath
 
 from scripts.checks import contract
 
-# The backend dev server's line after each successful reload (contract with backend/app/devserver.py):
+# The backend dev server's line after each successful reload (contract with backend/devserver/):
 #   reloaded in 0.112 s (changed: app/api/routes/health.py; mtime=1764619234.123 seen=1764619234.345 ready=1764619234.457)
 # It may arrive inside a JSON log record, so it is searched for, not anchored.
 _NUM = r"\d+(?:\.\d+)?"
 RELOAD_RE = re.compile(rf"reloaded in (?P<seconds>{_NUM}) s \(changed: (?P<changed>[^;)]*); "
                        rf"mtime=(?P<mtime>{_NUM}) seen=(?P<seen>{_NUM}) ready=(?P<ready>{_NUM})\)")
-# The dev server's line when it starts a reload (today's backend/app/devserver.py; no times in it).
+# The dev server's line when it starts a reload (today's backend/devserver/; no times in it).
 RELOADING_RE = re.compile(r"changes in .+: reloading")
 # next dev (16.x) logs every request with its split: 16.0 ` GET /login 200 in 626ms (compile: 500ms,
 # render: 125ms)`, 16.4 ` GET /login 200 in 23ms (next.js: 14ms, application-code: 9ms)`, where

@@ -12,6 +12,10 @@ import os
 import re
 from pathlib import Path
 
+import yaml
+
+from scripts import project
+
 from . import context, loop_stats, secrets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,8 +53,9 @@ class Flags:
     only: list[str] = dataclasses.field(default_factory=list)
     values: list[str] = dataclasses.field(default_factory=list)
     namespace: str = "todo-app"
-    backend_port: int = 8000
-    frontend_port: int = 3000
+    # Local ports: the services' own (the chart's containerPort) unless a flag says otherwise.
+    backend_port: int = dataclasses.field(default_factory=lambda: project.FACTS.backend_port)
+    frontend_port: int = dataclasses.field(default_factory=lambda: project.FACTS.frontend_port)
     allow_context: list[str] = dataclasses.field(default_factory=list)
     env_file: str = ".env"
     db: str = "sqlite"
@@ -68,8 +73,8 @@ class Flags:
             only=list(cfg.get("only") or []),
             values=list(cfg.get("values") or []),
             namespace=one("namespace", "todo-app"),
-            backend_port=int(one("backend-port", 8000)),
-            frontend_port=int(one("frontend-port", 3000)),
+            backend_port=int(one("backend-port", project.FACTS.backend_port)),
+            frontend_port=int(one("frontend-port", project.FACTS.frontend_port)),
             allow_context=list(cfg.get("allow-context") or []) + _env_list("TODO_APP_ALLOW_CONTEXT"),
             env_file=one("env-file", ".env"),
             db=one("db", "sqlite"),
@@ -100,12 +105,30 @@ def validate(flags: Flags, repo: Path = REPO) -> None:
     for f in flags.values:
         if not (repo / f).is_file():
             raise PlanError(f"--values={f}: no such file (paths are relative to the repo root)")
+    for f in values_files(flags):
+        _check_secret_name(repo / f)
     for port_flag, port in (("--backend-port", flags.backend_port), ("--frontend-port", flags.frontend_port),
                             ("--debug-backend-port", flags.debug_backend_port),
                             ("--debug-frontend-port", flags.debug_frontend_port)):
         if not 1 <= port <= 65535:
             raise PlanError(f"{port_flag}={port} is not a TCP port")
     validate_debug(flags)
+
+
+def _check_secret_name(values: Path) -> None:
+    """The loop builds the pods' Secret itself, under the chart's own name for it: a values file that
+    points the pods at another Secret would leave them waiting for one nobody creates."""
+    if not values.is_file():  # a missing --values file has its own error above
+        return
+    try:
+        named = ((yaml.safe_load(values.read_text()) or {}).get("secrets") or {}).get("existingSecret")
+    except (OSError, yaml.YAMLError) as err:
+        raise PlanError(f"{values.name}: cannot be read as YAML ({err}); fix the file") from None
+    if named not in (None, project.SECRET_NAME):
+        raise PlanError(f"{values.name} sets secrets.existingSecret={named!r}, but the loop builds the Secret "
+                        f"{project.SECRET_NAME!r} from .env, so the pods would wait for a Secret nobody creates. "
+                        f"Drop the key from {values.name}, or rename the Secret in its one place, "
+                        f"helm/todo-app/values.yaml (the loop reads it from there).")
 
 
 def validate_debug(flags: Flags) -> None:
@@ -136,7 +159,7 @@ def debug_command(service: str, repo: Path = REPO) -> list[str]:
     address = f"127.0.0.1:{DEBUG_PORTS[service]}"
     if service == "backend":
         # debugpy runs the same `python -m app`: one process that reloads in place, so the session
-        # and its breakpoints survive every live update (see backend/app/devserver.py).
+        # and its breakpoints survive every live update (see backend/devserver/).
         # -Xfrozen_modules=off: debugpy's advice, else breakpoints in frozen stdlib modules are missed.
         python, *rest = cmd
         assert rest[:1] == ["-m"], f"unexpected backend dev command {cmd}"
@@ -172,17 +195,18 @@ def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> li
         "context": "backend",
         "dockerfile": "docker/backend.Dockerfile",
         "target": target,
-        "build_args": {k: v for k, v in base_args.items() if k.startswith("PYTHON")} | _oci_args(),
+        "build_args": {k: v for k, v in base_args.items() if k.startswith("PYTHON")}
+        | project.FACTS.build_args("backend") | _oci_args(),
         "secret": settings.secrets,
         "network": settings.network,
         # Only what the image uses: tests, caches and local data never trigger a build.
-        "only": ["app", "alembic.ini", "pyproject.toml", "requirements.txt", "requirements-dev.txt"],
+        "only": ["app", "devserver", "alembic.ini", "pyproject.toml", "requirements.txt", "requirements-dev.txt"],
         "ignore": ["**/__pycache__", "**/*.pyc", "data"],
         "live_update": {
             # A dependency change needs a new image layer; everything in the package is synced and
             # uvicorn --reload picks it up (and the app re-runs migrations on reload).
             "fall_back_on": ["backend/requirements.txt", "backend/requirements-dev.txt",
-                             "backend/pyproject.toml"],
+                             "backend/pyproject.toml", "backend/devserver"],
             "sync": [["backend/app", "/app/app"], ["backend/alembic.ini", "/app/alembic.ini"]],
         } if dev else None,
     }
@@ -192,7 +216,8 @@ def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> li
         "context": "frontend",
         "dockerfile": "docker/frontend.Dockerfile",
         "target": target,
-        "build_args": {k: v for k, v in base_args.items() if k.startswith("NODE")} | _oci_args(),
+        "build_args": {k: v for k, v in base_args.items() if k.startswith("NODE")}
+        | project.FACTS.build_args("frontend") | _oci_args(),
         "secret": settings.secrets,
         "network": settings.network,
         "only": ["src", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json", ".npmrc"]
@@ -215,7 +240,8 @@ def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> li
             "context": "docker",
             "dockerfile": "docker/postgres.Dockerfile",
             "target": "",
-            "build_args": {"POSTGRES_BASE": settings.postgres_base} if settings.postgres_base else {},
+            "build_args": ({"POSTGRES_BASE": settings.postgres_base} if settings.postgres_base else {})
+            | project.FACTS.build_args("postgresql"),
             "secret": settings.secrets,
             "network": settings.network,
             "only": ["postgres-entrypoint.sh"],
@@ -248,7 +274,7 @@ def resources(flags: Flags, release: str) -> list[dict]:
     if _enabled(flags, "backend"):
         out.append({
             "workload": f"{release}-backend", "name": "backend", "labels": ["app"],
-            "port_forwards": [f"{bp}:8000"], "resource_deps": ["app-config"] + (["postgresql"] if postgres else []),
+            "port_forwards": [f"{bp}:{project.FACTS.backend_port}"], "resource_deps": ["app-config"] + (["postgresql"] if postgres else []),
             "links": [[f"http://localhost:{bp}/docs", "API docs"],
                       [f"http://localhost:{bp}/health", "/health"],
                       [f"http://localhost:{bp}/ready", "/ready"]],
@@ -260,7 +286,7 @@ def resources(flags: Flags, release: str) -> list[dict]:
     if _enabled(flags, "frontend"):
         out.append({
             "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
-            "port_forwards": [f"{fp}:3000"],
+            "port_forwards": [f"{fp}:{project.FACTS.frontend_port}"],
             # Started beside the backend, not after it: waiting serialized two cold starts (the UI
             # shows its own "backend unreachable" message until the API is up, and /api/ready
             # does not depend on it).
@@ -296,14 +322,12 @@ def probes(flags: Flags) -> list[dict]:
 
 def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path = REPO,
           release: str = RELEASE) -> dict:
-    """The whole plan. Raises PlanError / ContextRefused / SecretError with a user-facing message."""
+    """The whole plan: an answer computed from the flags, the repo and .env, which it only reads (the
+    dev secrets are generated before, by their own step: `python -m scripts.tilt dev-secrets`).
+    Raises PlanError / ContextRefused / SecretError with a user-facing message."""
     context.check(kube_context, flags.allow_context)
     validate(flags, repo)
     env_file = repo / flags.env_file
-    if flags.mode == "dev":
-        secrets.ensure_dev_jwt_secret(env_file)
-    if flags.db == "postgres":
-        secrets.ensure_dev_postgres_password(env_file)
     data = secrets.secret_data(env_file, required_secret_keys(flags), db=flags.db, release=release)
     images = image_builds(flags, settings, repo)
     return {

@@ -81,10 +81,13 @@ def check_docker(docker: str | None = None, timeout_s: int = 10) -> None:
             f"{NOTHING_DEPLOYED[1:]}.")
 
 
-def check_values(chart: str, release: str, namespace: str, values: list[str], sets: list[str], cwd: str,
-                 helm: str = "helm") -> None:
-    """`helm template` with the loop's values files renders (schema and the chart's own rules)."""
-    cmd = [helm, "template", release, chart, "--namespace", namespace]
+def render(chart: str, release: str, namespace: str, values: list[str], sets: list[str], cwd: str,
+           helm: str = "helm") -> str:
+    """The chart rendered with the loop's values (`helm template`: the schema and the chart's own
+    rules), or the reason it does not render. The Tiltfile deploys this very text: one render."""
+    # --skip-tests: the chart's `helm test` pod is for `helm test` after an install, never part of
+    # the loop (Tilt's own helm() drops it too).
+    cmd = [helm, "template", release, chart, "--namespace", namespace, "--skip-tests"]
     for v in values:
         cmd += ["--values", v]
     for s in sets:
@@ -102,3 +105,4 @@ def check_values(chart: str, release: str, namespace: str, values: list[str], se
             f"The Helm values do not render ({', '.join(values) or 'chart defaults'}): {problems}. "
             f"Fix the named key or line in your --values file (every valid key is documented in "
             f"{chart}/values.yaml and checked by {chart}/values.schema.json) and run again; {NOTHING_DEPLOYED}.")
+    return proc.stdout

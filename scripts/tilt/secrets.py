@@ -1,4 +1,5 @@
-"""Build Secret `app-secrets` from `.env` and apply it, without a value ever reaching stdout.
+"""Build the app's Secret (the chart's secrets.existingSecret) from `.env` and apply it, without a
+value ever reaching stdout.
 
 Secret values never pass through the chart (they would land in rendered manifests and in Tilt's
 stored objects). The chart only gets `secrets.checksum`, so a changed `.env` rolls the pods.
@@ -12,19 +13,29 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
+from scripts import project
+
 from . import dotenv
 
-SECRET_NAME = "app-secrets"
+SECRET_NAME = project.SECRET_NAME
 # Keys copied from .env into the Secret; anything else in .env is left alone.
 SECRET_KEYS = ("JWT_SECRET", "DATABASE_URL", "COHERE_API_KEY", "POSTGRES_PASSWORD")
-# The chart's in-cluster PostgreSQL (postgresql.database/username defaults; Service <release>-postgresql).
-POSTGRES_USER = "todo"
-POSTGRES_DB = "todo"
+# The chart's in-cluster PostgreSQL (postgresql.database/username; Service <release>-postgresql).
+POSTGRES_USER, POSTGRES_DB = project.POSTGRES_USER, project.POSTGRES_DB
 MIN_JWT_SECRET = 32
 
 
 class SecretError(Exception):
     pass
+
+
+def ensure_dev_secrets(env_file: Path, mode: str, db: str) -> None:
+    """The loop's own step before the plan: generate, once, what a dev loop needs in .env (the JWT
+    secret; with --db=postgres the database password). The plan only ever reads .env."""
+    if mode == "dev":
+        ensure_dev_jwt_secret(env_file)
+    if db == "postgres":
+        ensure_dev_postgres_password(env_file)
 
 
 def ensure_dev_jwt_secret(env_file: Path) -> bool:

@@ -110,6 +110,7 @@ class Versions:
     tools: dict[str, Tool]
     default_install: tuple[str, ...]
     apt_packages: tuple[str, ...]
+    cluster: dict[str, str] = dataclasses.field(default_factory=dict)  # [cluster]: the local cluster's own builds
 
     def tool(self, name: str) -> Tool:
         if name not in self.tools:
@@ -151,7 +152,8 @@ def load(path: Path | None = None) -> Versions:
         if name not in tools:
             raise VersionsError(f"{path}: [install].default names unknown tool {name!r}")
     apt = tuple(data.get("apt", {}).get("packages", []))
-    return Versions(path, kube_version, tools, default, apt)
+    cluster = {k: str(v) for k, v in data.get("cluster", {}).items()}
+    return Versions(path, kube_version, tools, default, apt, cluster)
 
 
 def _tool(name: str, raw: Any, kube_version: str, path: Path) -> Tool:

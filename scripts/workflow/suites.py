@@ -36,7 +36,7 @@ def _npm(name: str, script: str, junit: str | None = None) -> Suite:
 
 
 SUITES: list[Suite] = [
-    _pytest("scripts", "tests/toolchain", "tests/chart", "tests/tilt", "tests/workflow"),
+    _pytest("scripts", "tests/toolchain", "tests/chart", "tests/tilt", "tests/workflow", "tests/facts"),
     # The loop's checks and the API-contract drift check: they run the frontend's type generator and tsc.
     _pytest("checks", "tests/checks", needs=("frontend-deps",)),
     Suite("backend-lint", [str(REPO / ".venv/bin/ruff"), "check", "."], cwd=REPO / "backend"),

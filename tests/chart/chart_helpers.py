@@ -7,19 +7,20 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
+from scripts.toolchain import versions
+from scripts.toolchain.paths import tool_dir
+
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "helm" / "todo-app"
 HERE = Path(__file__).resolve().parent
 RELEASE = "todo-app"
 NAMESPACE = "todo-app"
-VERSIONS_FILE = REPO / "scripts" / "versions.toml"
 
 # Values sets every policy test runs against. values.yaml always applies (helm's defaults).
 VALUES_SETS = {
@@ -30,20 +31,19 @@ VALUES_SETS = {
 }
 
 
-def pinned_versions() -> dict:
-    with VERSIONS_FILE.open("rb") as fh:
-        return tomllib.load(fh)
+def pinned_version(tool: str) -> str:
+    """A tool's pinned version (scripts/versions.toml, read by the toolchain's own loader)."""
+    return versions.load().tool(tool).version
 
 
 def kubernetes_version() -> str:
     """The project's Kubernetes version (scripts/versions.toml), e.g. "1.35.4"."""
-    return pinned_versions()["kubernetes"]["version"]
+    return versions.load().kubernetes
 
 
 def default_helm() -> Path:
     """Where the project's tool cache keeps the pinned helm."""
-    version = pinned_versions()["tools"]["helm"]["version"]
-    return Path.home() / f".cache/todo-app/tools/helm-{version}/bin/helm"
+    return tool_dir("helm", pinned_version("helm")) / "bin" / "helm"
 
 
 def find_helm() -> str:

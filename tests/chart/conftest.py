@@ -7,14 +7,14 @@ import subprocess
 
 import pytest
 
-from chart_helpers import VALUES_SETS, Helm, find_helm, pinned_versions
+from chart_helpers import VALUES_SETS, Helm, find_helm, pinned_version
 
 
 @pytest.fixture(scope="session")
 def helm() -> Helm:
     binary = find_helm()
     version = subprocess.run([binary, "version", "--short"], capture_output=True, text=True).stdout
-    pinned = pinned_versions()["tools"]["helm"]["version"]
+    pinned = pinned_version("helm")
     major = re.match(r"v?(\d+)\.", version)
     if not major or major.group(1) != pinned.split(".")[0]:
         pytest.fail(f"{binary} is helm {version.strip() or '?'}; the chart tests need helm "

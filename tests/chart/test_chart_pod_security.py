@@ -5,6 +5,7 @@ includes every "baseline" rule. Rules follow kubernetes.io/docs/concepts/securit
 import pytest
 
 from chart_helpers import VALUES_SETS, all_containers, pod_specs
+from scripts.project import APP_GID, APP_UID
 
 SETS = sorted(VALUES_SETS)
 
@@ -107,11 +108,12 @@ def test_no_unsafe_sysctls_selinux_or_apparmor_overrides(rendered, values_set):
             assert not (context.get("windowsOptions") or {}).get("hostProcess"), where(obj)
 
 
-def test_the_images_uid_and_gid_10001_are_used(rendered):
-    # Both images create user `app` with UID/GID 10001 (shared contract); fsGroup makes volumes writable.
+def test_the_images_uid_and_gid_are_used(rendered):
+    # Every image creates user `app` with the project's UID/GID (values.yaml owns them, the image builds
+    # get them as build args); fsGroup makes volumes writable.
     for obj, spec in pods(rendered, "prod"):
         pod = spec["securityContext"]
-        assert (pod["runAsUser"], pod["runAsGroup"], pod["fsGroup"]) == (10001, 10001, 10001), where(obj)
+        assert (pod["runAsUser"], pod["runAsGroup"], pod["fsGroup"]) == (APP_UID, APP_GID, APP_GID), where(obj)
 
 
 def test_prod_root_filesystems_are_read_only_with_writable_empty_dirs(rendered):

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import policy_checkers as pc
-from chart_helpers import RELEASE, VALUES_SETS, kubernetes_version, one, pinned_versions
+from chart_helpers import RELEASE, VALUES_SETS, kubernetes_version, one, pinned_version
 
 RENDERS = sorted(VALUES_SETS)
 BACKEND = f"{RELEASE}-backend"
@@ -63,7 +63,7 @@ def findings(checkers, render_files) -> dict:
 
 def test_the_checkers_are_the_pinned_versions(checkers):
     for name in pc.TOOLS:
-        pinned = pinned_versions()["tools"][name]["version"]
+        pinned = pinned_version(name)
         assert pinned in pc.version(checkers[name]), f"{checkers[name]} is not {name} {pinned}"
 
 

@@ -3,6 +3,7 @@ a restricted StatefulSet on a claim from the default StorageClass, its password 
 and a backend that then requires DATABASE_URL and may run several replicas."""
 
 from chart_helpers import RELEASE, by_kind, one
+from scripts.project import APP_UID, SECRET_NAME
 
 PG = f"{RELEASE}-postgresql"
 BACKEND = f"{RELEASE}-backend"
@@ -34,7 +35,7 @@ def test_postgresql_pod_is_restricted_with_writable_empty_dirs_only_where_postgr
     container = spec["containers"][0]
     sc = container["securityContext"]
     assert sc["readOnlyRootFilesystem"] is True and sc["capabilities"]["drop"] == ["ALL"]
-    assert spec["securityContext"]["runAsUser"] == 10001 and spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["securityContext"]["runAsUser"] == APP_UID and spec["securityContext"]["runAsNonRoot"] is True
     assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
     volumes = {v["name"]: v for v in spec["volumes"]}
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
@@ -46,7 +47,7 @@ def test_postgresql_pod_is_restricted_with_writable_empty_dirs_only_where_postgr
 def test_password_comes_from_the_secret_never_from_values(rendered):
     env = {e["name"]: e for e in pg_container(rendered["postgres"])["env"]}
     ref = env["POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"]
-    assert ref == {"name": "app-secrets", "key": "POSTGRES_PASSWORD"}
+    assert ref == {"name": SECRET_NAME, "key": "POSTGRES_PASSWORD"}
     assert "value" not in env["POSTGRES_PASSWORD"]
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from chart_helpers import (CHART, RELEASE, VALUES_SETS, all_containers, by_kind, is_hook, one,
-                      pod_specs, pod_templates)
+                           pod_specs, pod_templates)
+from scripts.project import BACKEND_PORT, SECRET_NAME
 
 SETS = sorted(VALUES_SETS)
 BACKEND, FRONTEND = f"{RELEASE}-backend", f"{RELEASE}-frontend"
@@ -138,7 +139,7 @@ def secret_refs(objects):
 def test_backend_reads_its_secrets_from_the_existing_secret(rendered):
     refs = secret_refs(rendered["prod"])
     assert set(refs) == SECRET_ENV
-    assert {ref["name"] for ref in refs.values()} == {"app-secrets"}
+    assert {ref["name"] for ref in refs.values()} == {SECRET_NAME}
     assert {name: ref["key"] for name, ref in refs.items()} == {n: n for n in SECRET_ENV}
     assert refs["JWT_SECRET"].get("optional", False) is False, "no JWT secret: the pod must not start"
     assert refs["COHERE_API_KEY"]["optional"] is True, "chat is optional"
@@ -160,7 +161,7 @@ def test_backend_config_comes_from_the_configmap(rendered):
     container = deployment_container(rendered["prod"], BACKEND)
     config_map = one(rendered["prod"], "ConfigMap", BACKEND)
     assert {"configMapRef": {"name": BACKEND}} in container["envFrom"]
-    assert config_map["data"] == {"PORT": "8000", "APP_ENV": "production", "LOG_LEVEL": "info", "LOG_FORMAT": "json",
+    assert config_map["data"] == {"PORT": str(BACKEND_PORT), "APP_ENV": "production", "LOG_LEVEL": "info", "LOG_FORMAT": "json",
                                   "CORS_ORIGINS": "", "DATA_DIR": "/data", "MIGRATE_ON_START": "true",
                                   "UVICORN_RELOAD": "false"}
 
@@ -329,7 +330,7 @@ def test_helm_test_pod_checks_backend_health_and_readiness_through_the_service(r
     assert container["image"] == deployment_container(rendered["prod"], BACKEND)["image"]
     assert container["command"][:2] == ["python", "-c"] and "urllib.request" in container["command"][2]
     urls = next(e["value"] for e in container["env"] if e["name"] == "CHECK_URLS").split()
-    assert f"http://{BACKEND}:8000/health" in urls and f"http://{BACKEND}:8000/ready" in urls
+    assert f"http://{BACKEND}:{BACKEND_PORT}/health" in urls and f"http://{BACKEND}:{BACKEND_PORT}/ready" in urls
     assert pod["spec"]["restartPolicy"] == "Never"
 
 

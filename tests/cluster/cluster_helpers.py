@@ -16,15 +16,16 @@ if str(REPO) not in sys.path:
 from scripts.cluster import config as cc  # noqa: E402
 from scripts.toolchain import buildkit_env, docker_cli  # noqa: E402,F401 (buildkit_env: for the tests)
 from tests.support.waiting import wait_for  # noqa: E402
+from scripts.project import APP_GID, APP_UID  # noqa: E402
 
 TEST_IMAGE_SRC = Path(__file__).resolve().parent / "testimage"
 DOCKER = docker_cli()[0]  # the BuildKit-capable CLI the toolchain chose
 
-# The chart's securityContext (runtime user app, UID/GID 10001), which the restricted profile admits.
-RESTRICTED_POD_SC = {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
+# The chart's securityContext (runtime user app), which the restricted profile admits.
+RESTRICTED_POD_SC = {"runAsNonRoot": True, "runAsUser": APP_UID, "runAsGroup": APP_GID, "fsGroup": APP_GID,
                      "seccompProfile": {"type": "RuntimeDefault"}}
 RESTRICTED_CONTAINER_SC = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                           "runAsNonRoot": True, "runAsUser": 10001,
+                           "runAsNonRoot": True, "runAsUser": APP_UID,
                            "capabilities": {"drop": ["ALL"]}}
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cluster_helpers import DOCKER, TEST_IMAGE_SRC, Cluster, _ensure_busybox, buildkit_env, cc, run_cli
+from scripts import project
 
 
 def pytest_configure(config):
@@ -58,10 +59,12 @@ def test_image(cluster: Cluster) -> str:
                        cwd=TEST_IMAGE_SRC, check=True, env=env)
         shutil.copy2(TEST_IMAGE_SRC / "Dockerfile", f"{ctx}/Dockerfile")
         shutil.copy2(busybox, f"{ctx}/busybox")
-        digest = hashlib.sha256(Path(f"{ctx}/web").read_bytes() + busybox.read_bytes()).hexdigest()[:12]
+        user = [f"--build-arg={k}={v}" for k, v in project.FACTS.build_args("test").items()]
+        digest = hashlib.sha256(Path(f"{ctx}/web").read_bytes() + busybox.read_bytes()
+                                + " ".join(user).encode()).hexdigest()[:12]
         ref = f"{cc.REGISTRY}/todo-cluster-test/web:{digest}"
         denv = buildkit_env()
-        subprocess.run([DOCKER, "build", "-q", "-t", ref, ctx], check=True, env=denv, capture_output=True)
+        subprocess.run([DOCKER, "build", "-q", *user, "-t", ref, ctx], check=True, env=denv, capture_output=True)
     subprocess.run([DOCKER, "push", ref], check=True, env=denv, capture_output=True, timeout=120)
     return ref
 

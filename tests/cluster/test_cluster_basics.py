@@ -31,8 +31,8 @@ def test_status_reports_every_component_healthy(cluster: Cluster):
 def test_local_registry_is_advertised_for_tilt(cluster: Cluster):
     cm = cluster.get_json("configmap", "local-registry-hosting", "-n", "kube-public")
     text = cm["data"]["localRegistryHosting.v1"]
-    assert 'host: "127.0.0.1:5000"' in text
-    assert 'hostFromContainerRuntime: "127.0.0.1:5000"' in text
+    assert f'host: "{cc.REGISTRY}"' in text
+    assert f'hostFromContainerRuntime: "{cc.REGISTRY}"' in text
 
 
 def test_default_storage_class_binds_on_first_consumer(cluster: Cluster):
@@ -66,7 +66,7 @@ def test_a_clusterip_without_a_service_is_refused_locally(cluster: Cluster):
     s = socket.socket()
     s.settimeout(5)
     try:
-        err = s.connect_ex((unused, 8000))
+        err = s.connect_ex((unused, 80))
     finally:
         s.close()
     assert err == 111, f"expected ECONNREFUSED from our reject rule, got errno {err}"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from cluster_helpers import Cluster, pod
+from scripts.project import APP_GID, APP_UID
 
 pytestmark = pytest.mark.restricted
 
 
-def test_restricted_pod_runs_as_uid_10001_with_read_only_root(cluster: Cluster, namespace: str, test_image: str):
+def test_restricted_pod_runs_as_the_app_uid_with_read_only_root(cluster: Cluster, namespace: str, test_image: str):
     cluster.apply({**pod("app", test_image, command=["/bin/sleep", "3600"]),
                    "metadata": {"name": "app", "namespace": namespace}})
     cluster.wait("pod/app", "--for=condition=Ready", f"--namespace={namespace}", timeout=60)
@@ -17,7 +18,7 @@ def test_restricted_pod_runs_as_uid_10001_with_read_only_root(cluster: Cluster, 
                           "id -u; id -g; touch /rootfs-write 2>&1 || echo ro; grep -c . /proc/self/status >/dev/null;"
                           " grep CapEff /proc/self/status")
     lines = out.stdout.splitlines()
-    assert lines[0] == "10001" and lines[1] == "10001"
+    assert lines[0] == str(APP_UID) and lines[1] == str(APP_GID)
     assert lines[-2].endswith("ro") or "Read-only" in out.stdout
     assert lines[-1].split()[1] == "0000000000000000"  # every capability dropped
 

@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from cluster_helpers import Cluster, pod, poll
+from scripts.project import APP_UID
 
 pytestmark = pytest.mark.restricted
 
@@ -89,4 +90,4 @@ def test_exec_with_tar_syncs_files_like_live_update(cluster: Cluster, web: dict)
                        input=buf.getvalue(), capture_output=True, timeout=30)
     assert r.returncode == 0, r.stderr
     out = cluster.kubectl("exec", "-n", ns, name, "--", "sh", "-c", "cat /work/app/file.txt; id -u")
-    assert out.stdout.split("\n")[:2] == ["synced by tar", "10001"]
+    assert out.stdout.split("\n")[:2] == ["synced by tar", str(APP_UID)]

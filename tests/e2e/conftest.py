@@ -10,7 +10,7 @@ may stay; a test that stops or tears down the loop brings it back up before it r
 """
 import pytest
 
-from scripts.tilt.session import APP_RESOURCES, Tilt, copy_repo
+from tests.support.tilt_session import APP_RESOURCES, Tilt, copy_repo
 
 
 @pytest.fixture(scope="session")

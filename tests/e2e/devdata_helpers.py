@@ -6,7 +6,7 @@ import uuid
 
 import requests
 
-from scripts.tilt.session import Tilt
+from tests.support.tilt_session import Tilt
 from tests.support import waiting
 
 DEMO = {"email": "demo@example.com", "password": "demo-password"}  # printed by Seed demo data

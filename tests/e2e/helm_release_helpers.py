@@ -11,7 +11,8 @@ import uuid
 
 import requests
 
-from scripts.tilt.session import free_port, tool_env
+from scripts.project import BACKEND_PORT, SECRET_NAME
+from tests.support.tilt_session import free_port, tool_env
 from tests.support.registry import REGISTRY, push_postgres_image, push_runtime_image, run  # noqa: F401 (the suite's names)
 
 TIMEOUT = 10
@@ -35,12 +36,12 @@ class Release:
                    input=input)
 
     def create_namespace(self, secret_env: str) -> None:
-        """Namespace (Pod Security restricted enforced) and Secret `app-secrets` from KEY=value lines,
+        """Namespace (Pod Security restricted enforced) and the app's Secret from KEY=value lines,
         passed on stdin so no value reaches a command line or a log."""
         run("kubectl", "--context", self.context, "create", "namespace", self.ns)
         run("kubectl", "--context", self.context, "label", "namespace", self.ns,
             "pod-security.kubernetes.io/enforce=restricted")
-        self.kubectl("create", "secret", "generic", "app-secrets", "--from-env-file=/dev/stdin", input=secret_env)
+        self.kubectl("create", "secret", "generic", SECRET_NAME, "--from-env-file=/dev/stdin", input=secret_env)
 
     def helm_may_fail(self, verb: str, chart: str, *sets: str, timeout: int = 420):
         args = ["helm", verb, self.name, chart, "--kube-context", self.context, "-n", self.ns,
@@ -68,7 +69,7 @@ class Release:
         """The backend Service on a free local port (a new port-forward: the old one dies with its pod)."""
         port = free_port()
         proc = subprocess.Popen(["kubectl", "--context", self.context, "-n", self.ns, "port-forward",
-                                 f"service/{self.name}-backend", f"{port}:8000"], env=tool_env(),
+                                 f"service/{self.name}-backend", f"{port}:{BACKEND_PORT}"], env=tool_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -20,7 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from scripts.tilt.session import REPO, Tilt, copy_repo
+from tests.support.tilt_session import REPO, Tilt, copy_repo
 from tests.support.waiting import wait_for
 
 REPORTS = REPO / "reports"

@@ -19,7 +19,7 @@ import requests
 from dap_client import DapClient
 from playwright.sync_api import Page, expect
 
-from scripts.tilt.session import REPO, Tilt, copy_repo, free_port
+from tests.support.tilt_session import REPO, Tilt, copy_repo, free_port
 
 APP = ["backend", "frontend", "backend-liveness", "backend-readiness"]
 HANDLER = "backend/app/api/routes/tasks.py"

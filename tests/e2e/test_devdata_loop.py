@@ -7,7 +7,7 @@ import re
 import pytest
 
 from devdata_helpers import (add_task, api, demo_session, dev, press, ready, titles, wait_for)
-from scripts.tilt.session import Tilt, copy_repo
+from tests.support.tilt_session import Tilt, copy_repo
 
 RESOURCES = ["backend", "backend-liveness", "backend-readiness"]
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from devdata_helpers import add_task, demo_session, press, ready, titles
-from scripts.tilt.session import Tilt, copy_repo
+from tests.support.tilt_session import Tilt, copy_repo
 
 RESOURCES = ["postgresql", "backend", "backend-liveness", "backend-readiness"]
 

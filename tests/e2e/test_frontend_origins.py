@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from scripts.tilt.session import Tilt
+from tests.support.tilt_session import Tilt
 
 READY = ["backend", "frontend", "backend-readiness", "frontend-readiness"]
 ORIGINS = ["127.0.0.1", "localhost"]

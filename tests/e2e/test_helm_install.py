@@ -7,7 +7,8 @@ import subprocess
 import uuid
 
 from helm_release_helpers import REGISTRY, push_runtime_image, run
-from scripts.tilt.session import tool_env
+from tests.support.tilt_session import tool_env
+from scripts.project import SECRET_NAME
 
 
 def test_prod_install_becomes_ready_and_helm_test_passes(kube_context):
@@ -19,7 +20,7 @@ def test_prod_install_becomes_ready_and_helm_test_passes(kube_context):
         run(*kubectl, "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted")
         # The Secret comes from outside the chart, as in production (the value never hits a log).
         jwt = secrets.token_urlsafe(48)
-        p = subprocess.run([*kubectl, "-n", ns, "create", "secret", "generic", "app-secrets",
+        p = subprocess.run([*kubectl, "-n", ns, "create", "secret", "generic", SECRET_NAME,
                             "--from-file=JWT_SECRET=/dev/stdin"], input=jwt, env=tool_env(),
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 0, p.stderr

@@ -19,7 +19,7 @@ from helm_release_helpers import (REGISTRY, Release, create_tasks, log_in, push_
                                   push_runtime_image, retag, run, sign_up, task_titles)
 from scripts.tilt import postgres_upgrade
 from scripts.tilt.secrets import postgres_url
-from scripts.tilt.session import REPO, tool_env
+from tests.support.tilt_session import REPO, tool_env
 
 RELEASE = "todo-app"  # object names todo-app-backend, ... (the namespace is unique)
 TITLES = ["upgrade: keep me", "upgrade: and me", "upgrade: me too"]

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from scripts.checks import NAMES
-from scripts.tilt.session import Tilt, copy_repo
+from tests.support.tilt_session import Tilt, copy_repo
 
 CHECKS = NAMES
 TYPES = "frontend/src/lib/client/api/types.gen.ts"

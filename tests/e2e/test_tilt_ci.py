@@ -3,7 +3,7 @@ is broken, naming the failing probe."""
 import json
 
 
-from scripts.tilt.session import Tilt, copy_repo
+from tests.support.tilt_session import Tilt, copy_repo
 
 
 def _snapshot_resources(path):

@@ -10,7 +10,7 @@ import requests
 
 from scripts.tilt import port_forward
 from scripts.tilt.loop_stats import parse_live_line
-from scripts.tilt.session import PROBE_RESOURCES as PROBES
+from tests.support.tilt_session import PROBE_RESOURCES as PROBES
 from tests.support import waiting
 
 
@@ -183,7 +183,7 @@ def test_readiness_flips_red_while_liveness_stays_green_without_a_restart(loop):
     assert loop.runtime_status("backend-liveness") == "ok"
     ready = requests.get(backend(loop, "/ready"), timeout=3)
     assert ready.status_code == 503 and "schema behind" in ready.json()["reason"]
-    loop.kubectl("exec", pod, "--", "python", "-m", "app.migrate")
+    loop.kubectl("exec", pod, "--", "python", "-m", "app.db.migrate")
     wait_for(lambda: loop.runtime_status("backend-readiness") == "ok", 60, "backend-readiness green again")
     assert loop.runtime_status("backend-liveness") == "ok"
     assert backend_pod(loop) == (pod, restarts)

@@ -4,9 +4,11 @@ import subprocess
 
 import pytest
 
-from scripts.tilt.session import copy_repo, tool_env
+from scripts.checks import NAMES
+from tests.support.tilt_session import copy_repo, tool_env
+from scripts.project import BACKEND_PORT, FRONTEND_PORT
 
-CHECKS = ("api-contract", "frontend-types", "frontend-lint", "frontend-tests", "backend-tests")
+CHECKS = NAMES
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -83,11 +85,12 @@ def test_port_forwards_and_named_links(dev):
     def links(name):
         return [(f"{l['URL']['Host']}{l['URL']['Path']}", l["Name"]) for l in dev[name]["DeployTarget"]["Links"]]
 
-    assert forwards("backend") == [(8000, 8000)]
-    assert forwards("frontend") == [(3000, 3000)]
-    assert links("backend") == [("localhost:8000/docs", "API docs"), ("localhost:8000/health", "/health"),
-                                ("localhost:8000/ready", "/ready")]
-    assert links("frontend") == [("localhost:3000/", "app")]
+    be, fe = BACKEND_PORT, FRONTEND_PORT  # the local ports default to the services' own
+    assert forwards("backend") == [(be, be)]
+    assert forwards("frontend") == [(fe, fe)]
+    assert links("backend") == [(f"localhost:{be}/docs", "API docs"), (f"localhost:{be}/health", "/health"),
+                                (f"localhost:{be}/ready", "/ready")]
+    assert links("frontend") == [(f"localhost:{fe}/", "app")]
 
 
 def test_prod_mode_builds_runtime_images_without_live_update(workdir):
@@ -154,7 +157,8 @@ def test_debug_flag_changes_only_the_start_command_and_forwards_the_debuggers(wo
     forwards = {n: [(f["localPort"], f["containerPort"])
                     for f in debug[n]["DeployTarget"]["portForwardTemplateSpec"]["forwards"]]
                 for n in ("backend", "frontend")}
-    assert forwards == {"backend": [(8000, 8000), (5678, 5678)], "frontend": [(3000, 3000), (19229, 9229)]}
+    assert forwards == {"backend": [(BACKEND_PORT, BACKEND_PORT), (5678, 5678)],
+                        "frontend": [(FRONTEND_PORT, FRONTEND_PORT), (19229, 9229)]}
     # The dashboard's toggle on each service says what pressing it does, and runs the toggle helper.
     buttons = json.loads(out)["ObjectSet"]["tilt.dev/v1alpha1, Resource=uibuttons"]
     assert buttons["debug-backend"]["spec"]["text"] == "Stop debugger"
@@ -174,3 +178,15 @@ def test_debug_with_prod_fails_before_anything_is_deployed(workdir):
     rc, out, err = tiltfile_result(workdir, "--mode=prod", "--debug=backend")
     assert rc != 0
     assert "--debug=backend with --mode=prod" in err and "use --mode=dev or drop --debug" in err
+
+
+def test_the_dev_secrets_step_writes_the_jwt_secret_once_before_the_plan_reads_it(workdir, dev):
+    def jwt():
+        lines = [l for l in (workdir / ".env").read_text().splitlines() if l.startswith("JWT_SECRET=")]
+        assert len(lines) == 1, lines
+        return lines[0]
+    first = jwt()
+    assert len(first) > len("JWT_SECRET=") + 32
+    rc, _, err = tiltfile_result(workdir)
+    assert rc == 0, err
+    assert jwt() == first, "generated once: tokens survive the next `tilt up`"

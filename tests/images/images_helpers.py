@@ -11,11 +11,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from scripts.images import docker_cli
+from scripts.project import APP_GID, APP_UID, BACKEND_PORT, FRONTEND_PORT
 
 DOCKER = docker_cli.cli()
-APP_UID = 10001
-# Never the dev loop's 8000/3000 on the host: each container gets its own random port.
-SERVICE_PORT = {"backend": 8000, "frontend": 3000}
+# The container's own ports; never the same on the host (the dev loop's): each container gets its own
+# random host port.
+SERVICE_PORT = {"backend": BACKEND_PORT, "frontend": FRONTEND_PORT}
 HEALTH_PATHS = {"backend": ("/health", "/ready"), "frontend": ("/api/health", "/api/ready")}
 # Writable paths a read-only runtime needs: the contract's /tmp plus each service's own.
 WRITABLE = {"backend": ("/tmp", "/data"), "frontend": ("/tmp", "/app/.next/cache")}
@@ -113,7 +114,7 @@ def start(service: str, image: str, *, read_only: bool = False, extra: tuple[str
     if read_only:
         args.append("--read-only")
         for path in WRITABLE[service]:
-            opts = "" if path == "/tmp" else f":uid={APP_UID},gid={APP_UID},mode=0700"
+            opts = "" if path == "/tmp" else f":uid={APP_UID},gid={APP_GID},mode=0700"
             args += ["--tmpfs", f"{path}{opts}"]
     args += [*extra, image]
     docker(*args)

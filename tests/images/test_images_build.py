@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from images_helpers import APP_UID, docker
+from images_helpers import APP_GID, APP_UID, docker
 from scripts.images import docker_cli
 from scripts.images.config import REPO_ROOT
 
@@ -26,10 +26,10 @@ def test_build_command_tags_every_image_with_target_and_content_tag(built, image
 @pytest.mark.parametrize("image", IMAGES)
 def test_images_run_as_numeric_app_user_shared_with_chart(built, image):
     cfg = docker_cli.image_inspect(image)["Config"]
-    assert cfg["User"] == f"{APP_UID}:{APP_UID}", "numeric USER needed for runAsNonRoot + live update"
+    assert cfg["User"] == f"{APP_UID}:{APP_GID}", "numeric USER needed for runAsNonRoot + live update"
     out = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c",
                  "id -u; id -g; getent passwd app | cut -d: -f3; stat -c %u /app").stdout.split()
-    assert out == [str(APP_UID)] * 4, f"uid/gid/app user/app dir owner: {out}"
+    assert out == [str(APP_UID), str(APP_GID), str(APP_UID), str(APP_UID)], f"uid/gid/app user/app dir owner: {out}"
 
 
 @pytest.mark.parametrize("image", [i for i in IMAGES if i.endswith(":runtime")])
@@ -62,7 +62,7 @@ def test_dockerignore_keeps_secrets_and_vcs_out_of_the_context(context):
 
 @pytest.mark.parametrize("image", [i for i in IMAGES if i.endswith(":dev")])
 def test_dev_images_have_tar_and_a_writable_app_dir_for_live_update(built, image):
-    # Tilt's live update streams a tar archive into the container and unpacks it as uid 10001.
+    # Tilt's live update streams a tar archive into the container and unpacks it as the app user.
     out = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c",
                  "command -v tar && echo synced | tar -cf - -C /tmp . >/dev/null "
                  "&& touch /app/.live-update-probe && echo writable").stdout.split()

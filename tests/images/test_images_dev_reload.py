@@ -1,5 +1,5 @@
 """Dev images reload on a file written into the app dir as the runtime user, which is what
-Tilt's live update does (tar over `docker exec`/`kubectl exec`, as uid 10001)."""
+Tilt's live update does (tar over `docker exec`/`kubectl exec`, as the app user)."""
 from __future__ import annotations
 
 import time

@@ -1,6 +1,6 @@
 """The in-cluster PostgreSQL image (docker/postgres.Dockerfile): built with its one command, it
 reports its own health through the HEALTHCHECK (pg_isready), run the way the chart runs it
-(uid 10001, read-only root, writable data/socket/tmp only)."""
+(the app user, read-only root, writable data/socket/tmp only)."""
 import json
 import time
 import uuid

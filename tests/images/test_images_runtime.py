@@ -20,7 +20,7 @@ def runtime(request, built):
     c.remove()
 
 
-def test_runtime_serves_health_endpoints_on_read_only_root_as_uid_10001(runtime):
+def test_runtime_serves_health_endpoints_on_read_only_root_as_the_app_user(runtime):
     for path in HEALTH_PATHS[runtime.service]:
         status, body = runtime.wait_http(path, 200, within=60)
         assert status == 200, body
@@ -57,7 +57,9 @@ FORBIDDEN = r"""
 set -u
 for f in $(find / -xdev \( -name .env -o -name '.env.*' -o -name .git \) -print 2>/dev/null); do
   echo "secret-or-vcs: $f"; done
-for d in /app/tests /app/test /app/e2e /app/src /app/node_modules/vitest /app/node_modules/typescript; do
+# devserver: the dev loop's in-place reloading server (a dev-image tool, like the debugger below).
+for d in /app/tests /app/test /app/e2e /app/src /app/devserver /app/app/devserver.py /app/node_modules/vitest \
+         /app/node_modules/typescript; do
   [ -e "$d" ] && echo "dev-only: $d"; done
 find /app -xdev \( -name 'test_*.py' -o -name '*.test.ts' -o -name '*.test.tsx' \) \
   -print | sed 's/^/test-file: /'

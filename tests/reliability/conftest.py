@@ -7,7 +7,7 @@ Every namespace is `todo-rel-*` and deleted afterwards; traffic goes only to 127
 import pytest
 
 from reliability_helpers import PostgresLoop
-from scripts.tilt.session import copy_repo
+from tests.support.tilt_session import copy_repo
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from scripts.tilt.session import Tilt
+from tests.support.tilt_session import Tilt
 from tests.support import registry
 from tests.support.registry import REGISTRY, push_runtime_image, run  # noqa: F401 (the suite's names)
 
@@ -60,7 +60,7 @@ def record(name: str, data: dict) -> None:
     """Measured numbers for scripts/reliability/report.py (reports/ is gitignored)."""
     import json
 
-    from scripts.tilt.session import REPO
+    from tests.support.tilt_session import REPO
     out = REPO / "reports" / "reliability"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")  # phases stay in time order

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from reliability_helpers import new_user, record, wait_for
-from scripts.tilt.session import REPO, free_port
+from tests.support.tilt_session import REPO, free_port
 
 CHECKS = "not_a_server_error,response_schema_conformance"
 

@@ -16,7 +16,8 @@ import pytest
 
 from reliability_helpers import (REGISTRY, percentile, push_backend_runtime_image, push_postgres_image, record,
                                  run)
-from scripts.tilt.session import free_port, tool_env
+from tests.support.tilt_session import free_port, tool_env
+from scripts.project import APP_GID, APP_UID, BACKEND_PORT, SECRET_NAME
 
 RELEASE = "todo-app"  # object names todo-app-backend, todo-app-postgresql (namespace is unique)
 BACKEND = f"{RELEASE}-backend"
@@ -51,7 +52,7 @@ def release(kube_context):
         pg_password = secrets.token_urlsafe(24)
         env_file = "\n".join([f"JWT_SECRET={secrets.token_urlsafe(48)}", f"POSTGRES_PASSWORD={pg_password}",
                               f"DATABASE_URL=postgresql://todo:{pg_password}@{RELEASE}-postgresql:5432/todo"])
-        rel.kubectl("create", "secret", "generic", "app-secrets", "--from-env-file=/dev/stdin", input=env_file)
+        rel.kubectl("create", "secret", "generic", SECRET_NAME, "--from-env-file=/dev/stdin", input=env_file)
         backend_tag, pg_tag = push_backend_runtime_image(), push_postgres_image()
         rel.backend_tag, rel.pg_tag = backend_tag, pg_tag
         install = run("helm", "install", RELEASE, "helm/todo-app", "--kube-context", kube_context, "-n", ns,
@@ -82,11 +83,11 @@ def start_load(rel, name, duration, rate=10):
     job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
            "spec": {"backoffLimit": 0, "activeDeadlineSeconds": int(duration) + 180, "template": {"spec": {
                "restartPolicy": "Never", "automountServiceAccountToken": False,
-               "securityContext": {"runAsUser": 10001, "runAsGroup": 10001, "runAsNonRoot": True,
+               "securityContext": {"runAsUser": APP_UID, "runAsGroup": APP_GID, "runAsNonRoot": True,
                                    "seccompProfile": {"type": "RuntimeDefault"}},
                "containers": [{"name": "load", "image": f"{REGISTRY}/todo-backend:{rel.backend_tag}",
                                "command": ["python", "/load/load_client.py"],
-                               "env": [{"name": "TARGET", "value": f"http://{BACKEND}:8000"},
+                               "env": [{"name": "TARGET", "value": f"http://{BACKEND}:{BACKEND_PORT}"},
                                        {"name": "RATE", "value": str(rate)},
                                        {"name": "DURATION", "value": str(duration)}],
                                "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
@@ -204,7 +205,7 @@ def test_sigterm_during_an_in_flight_request_completes_it_and_exits_quickly(rele
     pod = release.backend_pods()[0]
     port = free_port()
     pf = subprocess.Popen(["kubectl", "--context", release.context, "-n", release.ns, "port-forward", f"pod/{pod}",
-                           f"{port}:8000"], env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           f"{port}:{BACKEND_PORT}"], env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           start_new_session=True)
     try:
         deadline = time.monotonic() + 30

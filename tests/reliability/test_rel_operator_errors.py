@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from scripts.tilt.session import Tilt, copy_repo, tool_env
+from tests.support.tilt_session import Tilt, copy_repo, tool_env
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import tarfile
 import pytest
 
 from reliability_helpers import record
-from scripts.tilt.session import Tilt, copy_repo, tool_env
+from tests.support.tilt_session import Tilt, copy_repo, tool_env
+from scripts.project import SECRET_NAME
 
 KINDS = ("deployments,statefulsets,replicasets,pods,services,endpointslices,configmaps,serviceaccounts,"
          "persistentvolumeclaims,networkpolicies,poddisruptionbudgets,jobs,events")
@@ -108,7 +109,7 @@ def test_no_secret_value_outside_the_secret_after_a_full_tilt_ci(ci_run):
     postgres = next(ref for ref in images if "todo-postgres" in ref)
     assert image_hits(postgres, [b"todo-postgres: initialized"]) >= 1
     # The search works: the Secret itself does hold the values.
-    secret = tilt.kubectl("get", "secret", "app-secrets", "-o", "json").stdout
+    secret = tilt.kubectl("get", "secret", SECRET_NAME, "-o", "json").stdout
     assert values["JWT_SECRET"] in __import__("base64").b64decode(json.loads(secret)["data"]["JWT_SECRET"]).decode()
     record("secret_hygiene", {"places_searched": len(found), "hits": sum(found.values()), "by_place": found,
                               "tilt_ci_seconds": round(seconds, 1)})

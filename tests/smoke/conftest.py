@@ -1,25 +1,26 @@
 """Smoke tests run by Tilt (`tilt ci`, or the dashboard button) through the port-forwards.
 
 URLs come from the Tiltfile (SMOKE_BACKEND_URL / SMOKE_FRONTEND_URL), so a test loop on other ports
-is checked, never a developer's loop on 8000/3000 by accident.
+is checked, never a developer's own loop by accident.
 """
 import os
 import uuid
 
 import pytest
 import requests
+from scripts.project import BACKEND_PORT, FRONTEND_PORT
 
 TIMEOUT = 10
 
 
 @pytest.fixture(scope="session")
 def backend_url():
-    return os.environ.get("SMOKE_BACKEND_URL", "http://localhost:8000").rstrip("/")
+    return os.environ.get("SMOKE_BACKEND_URL", f"http://localhost:{BACKEND_PORT}").rstrip("/")
 
 
 @pytest.fixture(scope="session")
 def frontend_url():
-    return os.environ.get("SMOKE_FRONTEND_URL", "http://localhost:3000").rstrip("/")
+    return os.environ.get("SMOKE_FRONTEND_URL", f"http://localhost:{FRONTEND_PORT}").rstrip("/")
 
 
 @pytest.fixture

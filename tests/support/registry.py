@@ -7,7 +7,7 @@ import subprocess
 import uuid
 
 from scripts.cluster.config import REGISTRY
-from scripts.tilt.session import REPO, tool_env
+from tests.support.tilt_session import REPO, tool_env
 
 __all__ = ["REGISTRY", "push_postgres_image", "push_runtime_image", "run"]
 

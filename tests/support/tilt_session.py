@@ -1,7 +1,8 @@
 """Drive real Tilt sessions (e2e tests, the loop benchmark), isolated from a developer's own loop.
 
 Each session runs from a copy of the working tree in a temp dir, with its own Tilt API port, its
-own namespace and its own local ports, so `todo-app`, 8000, 3000 and 10350 are never touched.
+own namespace and its own local ports, so a developer's own loop (namespace, ports, Tilt's API
+port) is never touched.
 """
 from __future__ import annotations
 

@@ -10,18 +10,19 @@ import pytest
 from scripts.devdata import __main__ as cli
 from scripts.devdata import ops, store
 from scripts.devdata.target import DevDataError, Kube, Target
+from scripts.project import APP_UID, BACKEND_PORT
 
 SQLITE = Target("todo-local", "ns1", "rel", "sqlite")
 POSTGRES = Target("todo-local", "ns1", "rel", "postgres")
 DEPLOYMENT = {"spec": {"replicas": 1, "template": {"metadata": {"labels": {"app.kubernetes.io/component": "backend"}},
-    "spec": {"securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+    "spec": {"securityContext": {"runAsNonRoot": True, "runAsUser": APP_UID, "seccompProfile": {"type": "RuntimeDefault"}},
              "serviceAccountName": "rel",
              "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "rel-backend-data"}}],
              "containers": [{"name": "backend", "image": "localhost:5000/todo-backend:tilt-1",
                              "env": [{"name": "DATA_DIR", "value": "/data"}],
                              "volumeMounts": [{"name": "data", "mountPath": "/data"}],
                              "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
-                             "livenessProbe": {"httpGet": {"path": "/health", "port": 8000}}}]}}}}
+                             "livenessProbe": {"httpGet": {"path": "/health", "port": BACKEND_PORT}}}]}}}}
 
 
 @pytest.fixture(autouse=True)

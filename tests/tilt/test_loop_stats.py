@@ -6,7 +6,7 @@ import pytest
 from scripts.tilt import loop_stats
 from scripts.tilt.loop_stats import Session, Timeline
 
-# The dev server's line after a reload, as backend/app/devserver.py prints it (inside its JSON log).
+# The dev server's line after a reload, as backend/devserver/ prints it (inside its JSON log).
 RELOAD = ("reloaded in 0.112 s (changed: app/api/routes/health.py; mtime=1764619234.123 "
           "seen=1764619234.345 ready=1764619234.457)")
 

@@ -2,6 +2,7 @@ import pytest
 
 from scripts.tilt import context, plan, secrets
 from scripts.tilt.plan import Flags
+from scripts.project import BACKEND_PORT, FRONTEND_PORT
 
 BASES = plan.ImageSettings({"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"},
                            secrets=["id=build_ca,src=/etc/ssl/certs/ca-certificates.crt"], network="host")
@@ -45,7 +46,13 @@ def test_prod_requires_its_own_jwt_secret(repo):
     assert not (repo / ".env").exists(), "prod must not generate a secret"
 
 
+def test_the_plan_only_reads_the_env_file(repo):
+    build(repo)
+    assert not (repo / ".env").exists(), "generating dev secrets is its own step (dev-secrets), not the plan's"
+
+
 def test_checksum_follows_the_env_file(repo):
+    secrets.ensure_dev_secrets(repo / ".env", "dev", "sqlite")
     first = build(repo)["set"]
     (repo / ".env").write_text((repo / ".env").read_text() + "COHERE_API_KEY=k\n")
     assert build(repo)["set"] != first
@@ -60,8 +67,8 @@ def test_unknown_context_is_refused_before_anything_else(repo):
 def test_ports_links_and_probes_follow_the_flags(repo):
     p = build(repo, backend_port=18000, frontend_port=13000)
     res = {r["name"]: r for r in p["resources"]}
-    assert res["backend"]["port_forwards"] == ["18000:8000"]
-    assert res["frontend"]["port_forwards"] == ["13000:3000"]
+    assert res["backend"]["port_forwards"] == [f"18000:{BACKEND_PORT}"]
+    assert res["frontend"]["port_forwards"] == [f"13000:{FRONTEND_PORT}"]
     assert res["frontend"]["resource_deps"] == ["app-config"], "the frontend starts beside the backend, not after it"
     assert [l[1] for l in res["backend"]["links"]] == ["API docs", "/health", "/ready"]
     urls = {pr["name"]: pr["url"] for pr in p["probes"]}
@@ -99,7 +106,7 @@ def test_extra_values_files_come_after_the_modes_own(repo):
 
 def test_flags_from_tilt_config_use_dashed_names():
     f = Flags.from_tilt({"mode": "prod", "backend-port": "18000", "only": ["backend"]})
-    assert (f.mode, f.backend_port, f.only, f.frontend_port) == ("prod", 18000, ["backend"], 3000)
+    assert (f.mode, f.backend_port, f.only, f.frontend_port) == ("prod", 18000, ["backend"], FRONTEND_PORT)
 
 
 def test_namespace_enforces_restricted_and_is_kept_on_down():
@@ -108,3 +115,12 @@ def test_namespace_enforces_restricted_and_is_kept_on_down():
     assert ns["metadata"]["name"] == "t1"
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     assert ns["metadata"]["annotations"]["tilt.dev/down-policy"] == "keep"
+
+
+def test_a_values_file_naming_another_secret_is_refused_with_the_fix(repo):
+    (repo / "other-secret.yaml").write_text("secrets:\n  existingSecret: my-secret\n")
+    with pytest.raises(plan.PlanError, match=r"other-secret.yaml sets secrets.existingSecret='my-secret'.*"
+                                             r"helm/todo-app/values.yaml"):
+        build(repo, values=["other-secret.yaml"])
+    (repo / "same-secret.yaml").write_text(f"secrets:\n  existingSecret: {secrets.SECRET_NAME}\n")
+    assert build(repo, values=["same-secret.yaml"])["values"][-1] == "same-secret.yaml"

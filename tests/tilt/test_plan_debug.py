@@ -6,6 +6,7 @@ import pytest
 
 from scripts.tilt import debug_toggle, plan
 from scripts.tilt.plan import Flags
+from scripts.project import BACKEND_PORT
 
 BASES = plan.ImageSettings({"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "node:22-slim"})
 
@@ -23,7 +24,7 @@ def test_no_debug_by_default_changes_nothing(tmp_path):
     assert p["debug"] == []
     assert all(i["entrypoint"] == [] for i in p["images"])
     assert not any("liveness" in s for s in p["set"])
-    assert by_name(p["resources"], "name", "backend")["port_forwards"] == ["8000:8000"]
+    assert by_name(p["resources"], "name", "backend")["port_forwards"] == [f"{BACKEND_PORT}:{BACKEND_PORT}"]
 
 
 def test_debug_backend_runs_the_dev_command_under_debugpy_on_loopback(tmp_path):
@@ -35,7 +36,7 @@ def test_debug_backend_runs_the_dev_command_under_debugpy_on_loopback(tmp_path):
     assert backend["target"] == "dev" and backend["live_update"] is not None
     assert by_name(p["images"], "service", "frontend")["entrypoint"] == []
     res = by_name(p["resources"], "name", "backend")
-    assert res["port_forwards"] == ["8000:8000", "5678:5678"]
+    assert res["port_forwards"] == [f"{BACKEND_PORT}:{BACKEND_PORT}", "5678:5678"]
     assert ["http://localhost:5678", "debugpy: attach an editor to localhost:5678"] in res["links"]
     assert "backend.probes.liveness.failureThreshold=60" in p["set"]
     assert not any(s.startswith("frontend.probes") for s in p["set"])

@@ -2,6 +2,7 @@
 backend after it, and the Secret gets a generated POSTGRES_PASSWORD plus a DATABASE_URL for it."""
 import pytest
 
+from scripts import project
 from scripts.tilt import plan, secrets
 from scripts.tilt.plan import Flags
 
@@ -10,7 +11,10 @@ SETTINGS = plan.ImageSettings({"PYTHON_BASE": "python:3.13-slim", "NODE_BASE": "
 
 
 def build(repo, **kw):
-    return plan.build(Flags(**kw), "todo-local", SETTINGS, repo=repo)
+    """As the Tiltfile does it: the dev-secrets step, then the plan."""
+    flags = Flags(**kw)
+    secrets.ensure_dev_secrets(repo / flags.env_file, flags.mode, flags.db)
+    return plan.build(flags, "todo-local", SETTINGS, repo=repo)
 
 
 def test_default_plan_has_no_database_image_or_resource(tmp_path):
@@ -25,7 +29,8 @@ def test_postgres_plan_builds_the_image_and_enables_the_chart_database(tmp_path)
     p = build(tmp_path, db="postgres")
     image = next(i for i in p["images"] if i["ref"] == "todo-postgres")
     assert image["dockerfile"] == "docker/postgres.Dockerfile" and image["context"] == "docker"
-    assert image["build_args"] == {"POSTGRES_BASE": "todo-app/base-python:3.13-trixie-abc"}
+    assert image["build_args"] == {"POSTGRES_BASE": "todo-app/base-python:3.13-trixie-abc",
+                                   **project.FACTS.build_args("postgresql")}  # the app user's ids
     assert image["network"] == "host" and image["live_update"] is None
     assert "postgresql.enabled=true" in p["set"]
     resources = {r["name"]: r for r in p["resources"]}

@@ -55,13 +55,15 @@ def test_values_the_chart_refuses_are_named_with_the_fix(tmp_path, text, needle)
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     with pytest.raises(preflight.PreflightError) as err:
-        preflight.check_values("helm/todo-app", "todo-app", "ns", ["helm/todo-app/values-dev.yaml", str(bad)], [],
-                               cwd=str(REPO), helm=tool("helm"))
+        preflight.render("helm/todo-app", "todo-app", "ns", ["helm/todo-app/values-dev.yaml", str(bad)], [],
+                         cwd=str(REPO), helm=tool("helm"))
     message = str(err.value)
     assert needle in message and str(bad) in message
     assert "values.schema.json" in message and "nothing was deployed" in message
 
 
 def test_the_loops_own_values_render():
-    preflight.check_values("helm/todo-app", "todo-app", "ns", ["helm/todo-app/values-dev.yaml"],
-                           ["postgresql.enabled=true"], cwd=str(REPO), helm=tool("helm"))
+    rendered = preflight.render("helm/todo-app", "todo-app", "ns", ["helm/todo-app/values-dev.yaml"],
+                                ["postgresql.enabled=true"], cwd=str(REPO), helm=tool("helm"))
+    assert "kind: StatefulSet" in rendered and "namespace: \"ns\"" in rendered
+    assert "helm.sh/hook" not in rendered, "the helm test pod is not the loop's to deploy"

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from scripts.tilt.session import REPO, tool_env
+from tests.support.tilt_session import REPO, tool_env
 
 DEV = str(REPO / "scripts" / "dev")
 

@@ -12,7 +12,7 @@ from app.core.config import Settings
 from app.core.logging import request_context
 from app.core.security import InvalidToken, Passwords, decode_access_token
 from app.crud import users
-from app.db import get_session
+from app.db.engine import get_session
 from app.models import User
 
 # auto_error=False: we answer 401 with our own message (FastAPI's default would be 403).

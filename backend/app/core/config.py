@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import __version__ as SOURCE_VERSION
-from app.core.database_url import normalise_database_url, sqlite_url_for
+from app.db.url import normalise_database_url, sqlite_url_for
 
 MIN_JWT_SECRET_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # None means "SQLite file in DATA_DIR" (resolved in the validator below).
     database_url: str | None = None
     db_connect_timeout_seconds: int = Field(default=5, ge=1, le=60)
-    # How long `python -m app.migrate` (and each background attempt) waits for the DB.
+    # How long `python -m app.db.migrate` (and each background attempt) waits for the DB.
     db_wait_seconds: float = Field(default=60.0, gt=0)
     # /ready must answer quickly even when the DB hangs: a probe that times out is worse
     # than a fast 503.

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.database_url import sqlite_path
+from app.db.url import sqlite_path
 
 # Long enough for a burst of concurrent writers on SQLite, short enough to surface a stuck lock.
 SQLITE_BUSY_TIMEOUT_MS = 5000

@@ -1,4 +1,4 @@
-"""`python -m app.migrate`: wait for the database (bounded), then upgrade it to head.
+"""`python -m app.db.migrate`: wait for the database (bounded), then upgrade it to head.
 
 Several replicas may start at once; only one may migrate. Each migrator takes a database-wide
 lock first (Postgres: an advisory lock; SQLite: an flock on a file next to the database), then
@@ -24,11 +24,11 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
 
 from app.core.config import SettingsError, load_settings
-from app.core.database_url import redact, sqlite_path
 from app.core.logging import configure_logging
-from app.schema import MIGRATIONS_DIR, code_head, compare, db_revisions, script_directory
+from app.db.revision import MIGRATIONS_DIR, code_head, compare, db_revisions, script_directory
+from app.db.url import redact, sqlite_path
 
-logger = logging.getLogger("app.migrate")
+logger = logging.getLogger("app.db.migrate")
 
 # Arbitrary but fixed: every replica of this app must ask for the same advisory lock id.
 ADVISORY_LOCK_ID = 0x746F646F6D6967  # "todomig" in ASCII
@@ -178,7 +178,7 @@ def upgrade_to_head(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.migrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m app.db.migrate", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--wait", type=float, default=None, help="seconds to wait for the database (default DB_WAIT_SECONDS)"
     )
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.critical("%s", exc)
         return 2
     configure_logging(settings.log_level, settings.log_format)
-    from app.db import create_db_engine  # imported late: settings errors should not need a DB driver
+    from app.db.engine import create_db_engine  # imported late: settings errors should not need a DB driver
 
     engine = create_db_engine(settings)
     try:

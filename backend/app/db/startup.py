@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from app.core.config import Settings
-from app.migrate import Stopped, upgrade_to_head, wait_for_database
-from app.schema import MIGRATIONS_DIR
+from app.db.migrate import Stopped, upgrade_to_head, wait_for_database
+from app.db.revision import MIGRATIONS_DIR
 
-logger = logging.getLogger("app.migrate")
+logger = logging.getLogger("app.db.migrate")
 
 MAX_BACKOFF_SECONDS = 30.0
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.core.config import Settings, SettingsError, load_settings
-from app.core.database_url import sqlite_path
 from app.core.security import Passwords
+from app.db.revision import compare, db_revisions, script_directory
+from app.db.url import sqlite_path
 from app.devdata import seed, sqlite_file
-from app.schema import compare, db_revisions, script_directory
 
 
 class DevDataError(Exception):
@@ -40,7 +40,7 @@ def cmd_seed(settings: Settings) -> None:
         raise DevDataError(
             "refusing to seed with APP_ENV=production: the demo login is published; seed only the dev loop (--mode=dev)"
         )
-    from app.db import create_db_engine
+    from app.db.engine import create_db_engine
 
     engine = create_db_engine(settings)
     try:
@@ -63,7 +63,7 @@ def cmd_seed(settings: Settings) -> None:
 
 
 def cmd_revision(settings: Settings) -> None:
-    from app.db import create_db_engine
+    from app.db.engine import create_db_engine
 
     engine = create_db_engine(settings)
     try:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from app.schema import VERSION_TABLE
+from app.db.revision import VERSION_TABLE
 
 
 class SnapshotRefused(Exception):

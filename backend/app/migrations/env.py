@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection handed in by app.migrate (which holds
+"""Alembic environment: migrations run on the connection handed in by app.db.migrate (which holds
 the migration lock on it), or on a fresh engine from the settings when run via the alembic CLI."""
 
 from __future__ import annotations

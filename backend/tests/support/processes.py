@@ -1,4 +1,4 @@
-"""Run `python -m app` / `python -m app.migrate` as real processes, the way the image does."""
+"""Run `python -m app` / `python -m app.db.migrate` as real processes, the way the image does."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def die_with_parent() -> None:
 
 def run_migrate(*args: str, timeout: float = 60, **settings: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.migrate", *args],
+        [sys.executable, "-m", "app.db.migrate", *args],
         cwd=BACKEND_DIR,
         env=process_env(**settings),
         capture_output=True,
@@ -76,10 +76,10 @@ class Background:
 
 
 class Migrator(Background):
-    """A background `python -m app.migrate` whose output can be awaited line by line."""
+    """A background `python -m app.db.migrate` whose output can be awaited line by line."""
 
     def __init__(self, **settings: str) -> None:
-        super().__init__("app.migrate", process_env(**settings))
+        super().__init__("app.db.migrate", process_env(**settings))
 
     @property
     def output(self) -> str:

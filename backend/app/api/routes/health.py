@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from app.api.deps import SettingsDep
 from app.core.probes import LIVENESS_PATH, READINESS_PATH
 from app.core.threads import run_with_deadline
-from app.schema import SchemaState, compare, db_revisions
+from app.db.revision import SchemaState, compare, db_revisions
 
 router = APIRouter(tags=["probes"])
 logger = logging.getLogger("app.ready")
