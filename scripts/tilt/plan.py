@@ -121,9 +121,10 @@ def _check_secret_name(values: Path) -> None:
     if not values.is_file():  # a missing --values file has its own error above
         return
     try:
-        named = ((yaml.safe_load(values.read_text()) or {}).get("secrets") or {}).get("existingSecret")
-    except (OSError, yaml.YAMLError) as err:
-        raise PlanError(f"{values.name}: cannot be read as YAML ({err}); fix the file") from None
+        data = yaml.safe_load(values.read_text()) or {}
+        named = ((data.get("secrets") or {}) if isinstance(data, dict) else {}).get("existingSecret")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return  # not YAML (or not a mapping): rendering the chart names the file and line (preflight)
     if named not in (None, project.SECRET_NAME):
         raise PlanError(f"{values.name} sets secrets.existingSecret={named!r}, but the loop builds the Secret "
                         f"{project.SECRET_NAME!r} from .env, so the pods would wait for a Secret nobody creates. "

@@ -124,3 +124,8 @@ def test_a_values_file_naming_another_secret_is_refused_with_the_fix(repo):
         build(repo, values=["other-secret.yaml"])
     (repo / "same-secret.yaml").write_text(f"secrets:\n  existingSecret: {secrets.SECRET_NAME}\n")
     assert build(repo, values=["same-secret.yaml"])["values"][-1] == "same-secret.yaml"
+
+
+def test_an_unparsable_values_file_is_left_to_the_chart_render_which_names_the_line(repo):
+    (repo / "broken.yaml").write_text("backend:\n  image: [unclosed\n")
+    assert build(repo, values=["broken.yaml"])["values"][-1] == "broken.yaml"  # preflight.render reports it
