@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -170,9 +172,6 @@ class Yielding:
         return any(now - newest_save(paths, self.exclude) < self.settle for paths in self.synced.values())
 
     def run(self, cmd: list[str], **popen) -> int:
-        import signal
-        import subprocess
-
         proc = subprocess.Popen(cmd, **popen)
         paused_at: float | None = None
         capped = False  # this busy spell already had its pause: let the check finish

@@ -202,7 +202,11 @@ class Monitor:
 
         Tilt's log names the files too, but its lines reach `tilt logs` up to a second late, and the
         frontend's first response has to be asked for the moment the sync ends."""
-        return live_gate.newest(self._under_root(self.srcs), exclude=tuple(self._under_root(self.untimed)))[0]
+        return self._newest()[0]
+
+    def _newest(self) -> tuple[str | None, float]:
+        """(path, mtime) of the newest save in the synced folders, outside the untimed ones."""
+        return live_gate.newest(self._under_root(self.srcs), exclude=tuple(self._under_root(self.untimed)))
 
     def _under_root(self, rels: list[str]) -> list[Path]:
         return [self.root / r for r in rels]
@@ -211,7 +215,7 @@ class Monitor:
         """The newest save is in a folder no page renders (the generated API types)."""
         if not self.untimed:
             return False
-        timed = live_gate.newest(self._under_root(self.srcs), exclude=tuple(self._under_root(self.untimed)))[1]
+        timed = self._newest()[1]
         return live_gate.newest(self._under_root(self.untimed))[1] > timed
 
     def _route(self) -> str:
@@ -240,10 +244,10 @@ class Monitor:
         probe does), so the first new answer is timed from when it came, not from when Tilt's watch
         stream got round to reporting the update (up to a second later: that made the figure up to
         1.5 s worse than the probe's). Runs in its own thread for the monitor's life."""
-        last = self._newest_mtime()
+        last = self._newest()[1]
         while not (stop and stop.is_set()):
             time.sleep(SAVE_POLL)
-            mtime = self._newest_mtime()
+            mtime = self._newest()[1]
             if mtime <= last:
                 continue
             last = mtime
@@ -264,13 +268,6 @@ class Monitor:
 
     def _page_url(self, route: str) -> str:
         return f"{self.url}{route}?loop-stats={self.last_tag}"
-
-    def _newest_mtime(self) -> float:
-        newest = self.newest_source()
-        try:
-            return os.stat(newest).st_mtime if newest else 0.0
-        except OSError:
-            return 0.0
 
     def _poll_until_changed(self, route: str, before: bytes) -> tuple[float, bytes]:
         """The first answer of the page as it settles after a change: next dev can answer once more
