@@ -10,6 +10,8 @@ too: the other components refer to it by YAML anchor (`*appUid`, `*backendPort`)
     FRONTEND_PORT       the same for the frontend
     SECRET_NAME         the Secret the pods read and the loop builds from .env (secrets.existingSecret)
     POSTGRES_USER / POSTGRES_DB   the in-cluster PostgreSQL's role and database (postgresql.*)
+    IMAGES              each component's image repository (*.image.repository): Tilt and
+                        `scripts.images` build under these names, so the chart's pods run the builds
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class Facts:
     secret_name: str
     postgres_user: str
     postgres_db: str
+    images: dict[str, str]
 
     def build_args(self, service: str) -> dict[str, str]:
         """What a Dockerfile needs of them (each declares ARG APP_UID/APP_GID, the app ones PORT)."""
@@ -45,10 +48,12 @@ def load(values: Path = VALUES) -> Facts:
     return Facts(app_uid=int(sc["runAsUser"]), app_gid=int(sc["runAsGroup"]),
                  backend_port=int(v["backend"]["containerPort"]), frontend_port=int(v["frontend"]["containerPort"]),
                  secret_name=v["secrets"]["existingSecret"], postgres_user=v["postgresql"]["username"],
-                 postgres_db=v["postgresql"]["database"])
+                 postgres_db=v["postgresql"]["database"],
+                 images={c: v[c]["image"]["repository"] for c in ("backend", "frontend", "postgresql")})
 
 
 FACTS = load()
 APP_UID, APP_GID = FACTS.app_uid, FACTS.app_gid
 BACKEND_PORT, FRONTEND_PORT = FACTS.backend_port, FACTS.frontend_port
 SECRET_NAME, POSTGRES_USER, POSTGRES_DB = FACTS.secret_name, FACTS.postgres_user, FACTS.postgres_db
+IMAGES = FACTS.images

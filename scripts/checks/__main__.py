@@ -1,4 +1,4 @@
-"""`python -m scripts.checks <check>`: one check of the loop (or `resources`, for the Tiltfile).
+"""`python -m scripts.checks <check>`: one check of the loop (the Tiltfile declares them from the plan).
 
 Every check gives way to what a save is for (scripts/tilt/live_gate.py): it waits until the
 save's live update answers, and lint and the tests also wait for the quick checks (the contract and
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
@@ -44,20 +43,16 @@ def holds_for(check: str):
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m scripts.checks", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("resources", help="the checks as JSON, for the Tiltfile")
-    r.add_argument("--subcommand", default="up", help="tilt's subcommand (ci declares only the CI checks)")
     for name in NAMES:
         sub.add_parser(name)
     args = p.parse_args(argv)
-    if args.command == "resources":
-        from . import resources
-        print(json.dumps(resources.for_tilt(args.subcommand)))
-        return 0
     os.nice(NICENESS)
     time.sleep(START_DELAY)
-    from . import contract, resources
+    from scripts.tilt import tiltfile
+
+    from . import contract
     from .frontend_env import REPO
-    synced = {service: [REPO / p for p in paths] for service, paths in resources.synced_sources().items()}
+    synced = {service: [REPO / p for p in paths] for service, paths in tiltfile.synced_sources(REPO).items()}
     # Not the generated API types: api-contract writes them, and its own write is no save to wait for.
     generated = (REPO / contract.TYPES_DIR,)
     waited, holders = live_gate.wait(REPO, holds_for(args.command), synced, generated, grace=0.0)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scripts.checks import contract
-from scripts.tilt import plan
+from scripts.tilt import tiltfile
 
 # Checks against the contract and the types are the ones a CI run must hold; lint and the
 # affected tests need a previous run's state (testmon's database, git's uncommitted changes) to
@@ -14,16 +14,10 @@ IGNORE = ["**/__pycache__", "**/*.pyc", "**/node_modules", "**/.next", "backend/
           "**/.coverage*", "frontend/test-results"]
 
 
-def synced_sources() -> dict[str, list[str]]:
-    """Each dev service → the paths its live update syncs (plan.py owns them)."""
-    builds = plan.image_builds(plan.Flags(mode="dev"), plan.ImageSettings(base_args={}))
-    return {b["service"]: [src for src, _ in b["live_update"]["sync"]] for b in builds if b["live_update"]}
-
-
 def backend_sources() -> list[str]:
-    """The paths the backend's live update syncs: a save there is a change of the code the pod
-    runs, so it is exactly when the contract and the backend's tests can change."""
-    return synced_sources()["backend"]
+    """The paths the backend's live update syncs (the Tiltfile's sync rules): a save there is a change
+    of the code the pod runs, so it is exactly when the contract and the backend's tests can change."""
+    return tiltfile.synced_sources()["backend"]
 
 
 def checks() -> list[dict]:

@@ -2,6 +2,7 @@
 the chart and the tests cannot drift apart)."""
 from __future__ import annotations
 
+from scripts import project
 from scripts.toolchain import versions
 from scripts.toolchain.paths import cache_root, repo_root
 
@@ -14,7 +15,7 @@ TOOLS_CACHE = CACHE_ROOT / "tools"
 
 SERVICES = ("backend", "frontend")
 TARGETS = ("dev", "runtime")
-IMAGE_NAMES = {"backend": "todo-backend", "frontend": "todo-frontend"}
+IMAGE_NAMES = {s: project.IMAGES[s] for s in SERVICES}  # the chart's image repositories
 
 # Official upstream bases, used whenever the engine has them or can pull them.
 OFFICIAL_PYTHON = "python:3.13-slim"

@@ -17,12 +17,14 @@ import time
 from scripts import project
 
 from . import docker_cli
+from scripts import project
+
 from .bases import _official_available, ensure_offline_base, log
 from .build import engine_args
 from .config import CACHE_ROOT, DOCKER_DIR
 
 OFFICIAL_POSTGRES = "postgres:17"
-IMAGE = "todo-postgres"
+IMAGE = project.IMAGES["postgresql"]  # the chart's postgresql.image.repository
 DOCKERFILE = DOCKER_DIR / "postgres.Dockerfile"
 # The Dockerfile copies only the entrypoint from docker/.
 CONTEXT_FILES = ["postgres-entrypoint.sh"]

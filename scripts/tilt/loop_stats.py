@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from scripts.checks import contract
+from scripts.tilt import tiltfile
 
 # The backend dev server's line after each successful reload (contract with backend/devserver/):
 #   reloaded in 0.112 s (changed: app/api/routes/health.py; mtime=1764619234.123 seen=1764619234.345 ready=1764619234.457)
@@ -272,16 +273,16 @@ def _after(path: PurePosixPath, marker: PurePosixPath) -> PurePosixPath:
     raise ValueError(f"{path} is not under {marker}")
 
 
-def monitors(images: list[dict], backend_port: int, frontend_port: int) -> list[dict]:
-    """What the Tiltfile starts: one monitor per live-updated service image (the plan's image
-    builds), printing into its log and watching the folders its live update syncs."""
+def monitors(services: list[str], backend_port: int, frontend_port: int) -> list[dict]:
+    """What the Tiltfile starts: one monitor per live-updated service (none in prod mode), printing
+    into its log and watching what its live update syncs (the Tiltfile's sync rules)."""
     urls = {"backend": f"http://localhost:{backend_port}/health", "frontend": f"http://localhost:{frontend_port}"}
+    synced = tiltfile.synced_sources()
     out = []
-    for image in images:
-        service, rules = image["service"], image.get("live_update")
-        if service not in urls or not rules:
-            continue  # prod mode (no live update), or a service without a dev server to time
-        srcs = [arg for src, _ in rules["sync"] for arg in ("--src", src)]
+    for service in services:
+        if service not in urls or not synced.get(service):
+            continue  # a service without a dev server to time, or without live update
+        srcs = [arg for src in synced[service] for arg in ("--src", src)]
         # The generated API types change no page: the frontend's monitor does not time their sync.
         untimed = ["--untimed", contract.TYPES_DIR] if service == "frontend" else []
         out.append({"resource": service, "args": ["--resource", service, "--kind", service, "--url", urls[service],

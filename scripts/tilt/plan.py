@@ -1,8 +1,11 @@
-"""Everything the Tiltfile needs to know, computed in one place and printed as JSON.
+"""The decisions behind the Tiltfile that need code, computed in one call and printed as JSON.
 
-The Tiltfile stays declarative: it passes its flags here and turns the answer into docker_build,
-helm, k8s_resource and local_resource calls. Every decision (context safety, values files, image
-targets, live-update rules, ports, links, required secrets) is made, and unit-tested, here.
+The Tiltfile writes the loop itself: each service's docker_build (context, Dockerfile, `only`, live
+update's syncs), its port-forwards and links. What it asks here is what depends on the flags, the
+machine or .env: context safety, values files and the chart's --set, image targets and build args
+(base images, the app user's ids, ports from the chart), the local ports, --debug, the probes to
+watch and the Secret's checksum. Unit-tested here; the Tiltfile's own output in
+tests/e2e/test_tiltfile_result.py.
 """
 from __future__ import annotations
 
@@ -184,73 +187,26 @@ def required_secret_keys(flags: Flags) -> list[str]:
     return ["JWT_SECRET"] if flags.mode == "prod" else []
 
 
-def image_builds(flags: Flags, settings: ImageSettings, repo: Path = REPO) -> list[dict]:
+def builds(flags: Flags, settings: ImageSettings) -> dict:
+    """What the Tiltfile's docker_build calls need decided: the target for the mode, each image's
+    build args (base images, the app user's ids, its port, OCI labels), the CA-bundle secret and the
+    build network (as `scripts.images build` uses them), and under --debug the start command."""
     base_args = settings.base_args
-    # Next serves frontend/public as static files; it is optional, and Tilt refuses missing paths.
-    public = ["public"] if (repo / "frontend" / "public").is_dir() else []
-    target = "dev" if flags.mode == "dev" else "runtime"
-    dev = flags.mode == "dev"
-    backend = {
-        "service": "backend",
-        "ref": "todo-backend",
-        "context": "backend",
-        "dockerfile": "docker/backend.Dockerfile",
-        "target": target,
-        "build_args": {k: v for k, v in base_args.items() if k.startswith("PYTHON")}
-        | project.FACTS.build_args("backend") | _oci_args(),
+    postgres_base = {"POSTGRES_BASE": settings.postgres_base} if settings.postgres_base else {}
+    return {
+        "target": "dev" if flags.mode == "dev" else "runtime",
         "secret": settings.secrets,
-        "network": settings.network,
-        # Only what the image uses: tests, caches and local data never trigger a build.
-        "only": ["app", "devserver", "alembic.ini", "pyproject.toml", "requirements.txt", "requirements-dev.txt"],
-        "ignore": ["**/__pycache__", "**/*.pyc", "data"],
-        "live_update": {
-            # A dependency change needs a new image layer; everything in the package is synced and
-            # uvicorn --reload picks it up (and the app re-runs migrations on reload).
-            "fall_back_on": ["backend/requirements.txt", "backend/requirements-dev.txt",
-                             "backend/pyproject.toml", "backend/devserver"],
-            "sync": [["backend/app", "/app/app"], ["backend/alembic.ini", "/app/alembic.ini"]],
-        } if dev else None,
-    }
-    frontend = {
-        "service": "frontend",
-        "ref": "todo-frontend",
-        "context": "frontend",
-        "dockerfile": "docker/frontend.Dockerfile",
-        "target": target,
-        "build_args": {k: v for k, v in base_args.items() if k.startswith("NODE")}
-        | project.FACTS.build_args("frontend") | _oci_args(),
-        "secret": settings.secrets,
-        "network": settings.network,
-        "only": ["src", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json", ".npmrc"]
-        + public,
-        "ignore": ["node_modules", ".next"],
-        "live_update": {
-            # next dev hot-reloads synced sources; a new dependency or config needs a rebuild.
-            "fall_back_on": ["frontend/package.json", "frontend/package-lock.json", "frontend/next.config.ts"],
-            "sync": [["frontend/src", "/app/src"]] + [[f"frontend/{p}", f"/app/{p}"] for p in public],
-        } if dev else None,
-    }
-    for b in (backend, frontend):
+        "network": settings.network,  # "" = the engine's default bridge
+        "args": {
+            "backend": {k: v for k, v in base_args.items() if k.startswith("PYTHON")}
+            | project.FACTS.build_args("backend") | _oci_args(),
+            "frontend": {k: v for k, v in base_args.items() if k.startswith("NODE")}
+            | project.FACTS.build_args("frontend") | _oci_args(),
+            "postgresql": postgres_base | project.FACTS.build_args("postgresql"),
+        },
         # --debug changes only the start command (Tilt's entrypoint override); the image is the same.
-        b["entrypoint"] = debug_command(b["service"]) if b["service"] in flags.debug else []  # [] = the CMD
-    builds = [b for b in (backend, frontend) if _enabled(flags, b["service"])]
-    if flags.db == "postgres":
-        builds.append({
-            "service": "postgresql",
-            "ref": "todo-postgres",
-            "context": "docker",
-            "dockerfile": "docker/postgres.Dockerfile",
-            "target": "",
-            "build_args": ({"POSTGRES_BASE": settings.postgres_base} if settings.postgres_base else {})
-            | project.FACTS.build_args("postgresql"),
-            "secret": settings.secrets,
-            "network": settings.network,
-            "only": ["postgres-entrypoint.sh"],
-            "ignore": [],
-            "live_update": None,
-            "entrypoint": [],
-        })
-    return builds
+        "entrypoint": {s: debug_command(s) if s in flags.debug else [] for s in SERVICES},  # [] = the CMD
+    }
 
 
 def _oci_args() -> dict[str, str]:
@@ -262,44 +218,20 @@ def _enabled(flags: Flags, service: str) -> bool:
     return not flags.only or service in flags.only
 
 
-def resources(flags: Flags, release: str) -> list[dict]:
-    bp, fp = flags.backend_port, flags.frontend_port
-    out = []
-    postgres = flags.db == "postgres"
-    if postgres:
-        # No port-forward: only the backend talks to it (kubectl port-forward when you need psql).
-        out.append({
-            "workload": f"{release}-postgresql", "name": "postgresql", "labels": ["app"],
-            "port_forwards": [], "resource_deps": ["app-config"], "links": [],
-        })
-    if _enabled(flags, "backend"):
-        out.append({
-            "workload": f"{release}-backend", "name": "backend", "labels": ["app"],
-            "port_forwards": [f"{bp}:{project.FACTS.backend_port}"], "resource_deps": ["app-config"] + (["postgresql"] if postgres else []),
-            "links": [[f"http://localhost:{bp}/docs", "API docs"],
-                      [f"http://localhost:{bp}/health", "/health"],
-                      [f"http://localhost:{bp}/ready", "/ready"]],
-        })
-        if "backend" in flags.debug:
-            dp = flags.debug_backend_port
-            out[-1]["port_forwards"].append(f"{dp}:{DEBUG_PORTS['backend']}")
-            out[-1]["links"].append([f"http://localhost:{dp}", f"debugpy: attach an editor to localhost:{dp}"])
-    if _enabled(flags, "frontend"):
-        out.append({
-            "workload": f"{release}-frontend", "name": "frontend", "labels": ["app"],
-            "port_forwards": [f"{fp}:{project.FACTS.frontend_port}"],
-            # Started beside the backend, not after it: waiting serialized two cold starts (the UI
-            # shows its own "backend unreachable" message until the API is up, and /api/ready
-            # does not depend on it).
-            "resource_deps": ["app-config"],
-            "links": [[f"http://localhost:{fp}/", "app"]],
-        })
-        if "frontend" in flags.debug:
-            dp = flags.debug_frontend_port
-            out[-1]["port_forwards"].append(f"{dp}:{DEBUG_PORTS['frontend']}")
-            # The inspector's own target list (chrome://inspect cannot be linked from a web page).
-            out[-1]["links"].append([f"http://localhost:{dp}/json/list", f"Node inspector on localhost:{dp}"])
-    return out
+def services(flags: Flags) -> list[str]:
+    """The app services this loop builds and deploys (--only), in the Tiltfile's order."""
+    return [s for s in SERVICES if _enabled(flags, s)]
+
+
+def ports(flags: Flags) -> dict:
+    """Each app service's port-forward: the local port from the flags → the container's (the chart's),
+    and under --debug its debugger's (the debugger listens on the pod's loopback: DEBUG_PORTS)."""
+    local = {"backend": flags.backend_port, "frontend": flags.frontend_port}
+    container = {"backend": project.FACTS.backend_port, "frontend": project.FACTS.frontend_port}
+    debug_local = {"backend": flags.debug_backend_port, "frontend": flags.debug_frontend_port}
+    return {s: {"local": local[s], "container": container[s],
+                "debugger": {"local": debug_local[s], "container": DEBUG_PORTS[s]} if s in flags.debug else None}
+            for s in SERVICES}
 
 
 def probes(flags: Flags) -> list[dict]:
@@ -330,7 +262,6 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
     validate(flags, repo)
     env_file = repo / flags.env_file
     data = secrets.secret_data(env_file, required_secret_keys(flags), db=flags.db, release=release)
-    images = image_builds(flags, settings, repo)
     return {
         "mode": flags.mode,
         "db": flags.db,
@@ -346,9 +277,13 @@ def build(flags: Flags, kube_context: str, settings: ImageSettings, repo: Path =
         + [f"{s}.replicaCount=0" for s in SERVICES if not _enabled(flags, s)]
         + debug_sets(flags.debug),
         "env_file": flags.env_file,
-        "images": images,
-        "loop_stats": loop_stats.monitors(images, flags.backend_port, flags.frontend_port),
-        "resources": resources(flags, release),
+        "services": services(flags),
+        # Tilt replaces the chart's image repositories with its builds: the names come from there.
+        "images": project.FACTS.images,
+        "build": builds(flags, settings),
+        "ports": ports(flags),
+        "loop_stats": loop_stats.monitors(services(flags) if flags.mode == "dev" else [],
+                                          flags.backend_port, flags.frontend_port),
         "probes": probes(flags),
         "debug": flags.debug,
         "smoke": {

@@ -5,7 +5,7 @@ import pytest
 
 from scripts.checks import NAMES, contract, resources, tools
 from scripts.checks.frontend_env import CheckSetupError, require_node_modules
-from scripts.tilt import plan
+from scripts.tilt import tiltfile
 
 
 def test_tilt_up_declares_every_check_and_tilt_ci_only_the_contract_and_types():
@@ -16,8 +16,7 @@ def test_tilt_up_declares_every_check_and_tilt_ci_only_the_contract_and_types():
 
 
 def test_backend_checks_watch_what_the_backend_live_update_syncs():
-    (backend,) = plan.image_builds(plan.Flags(only=["backend"]), plan.ImageSettings(base_args={}))
-    synced = [src for src, _ in backend["live_update"]["sync"]]
+    synced = [src for src, _ in tiltfile.live_syncs()["backend"]]
     by_name = {c["name"]: c for c in resources.for_tilt("up")}
     assert by_name["api-contract"]["deps"] == synced
     assert set(synced) | {"backend/tests"} <= set(by_name["backend-tests"]["deps"])

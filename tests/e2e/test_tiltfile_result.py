@@ -5,6 +5,7 @@ import subprocess
 import pytest
 
 from scripts.checks import NAMES
+from scripts.tilt import tiltfile
 from tests.support.tilt_session import copy_repo, tool_env
 from scripts.project import BACKEND_PORT, FRONTEND_PORT
 
@@ -68,6 +69,26 @@ def test_dev_images_build_the_dev_target_with_live_update(dev):
     assert {"localPath": "frontend/src", "containerPath": "/app/src"} in frontend["LiveUpdateSpec"]["syncs"]
 
 
+def test_the_helpers_read_the_same_sync_rules_tilt_runs(dev):
+    """The checks and the loop's telemetry read the Tiltfile's sync calls from its text
+    (scripts/tilt/tiltfile.py): Tilt's own evaluation of the file must agree."""
+    for service, pairs in tiltfile.live_syncs().items():
+        syncs = dev[service]["ImageTargets"][0]["LiveUpdateSpec"]["syncs"]
+        tilt = [(s["localPath"], s["containerPath"]) for s in syncs]
+        assert tilt == [p for p in pairs if (tiltfile.REPO / p[0]).exists()], service
+
+
+def test_only_backend_on_other_ports_declares_the_backend_alone(workdir):
+    rc, out, err = tiltfile_result(workdir, "--only=backend", "--backend-port=18000")
+    assert rc == 0, err
+    manifests = {m["Name"]: m for m in json.loads(out)["Manifests"]}
+    assert "backend" in manifests and not {"frontend", "frontend-liveness", "frontend-readiness"} & set(manifests)
+    target = manifests["backend"]["DeployTarget"]
+    assert [(f["localPort"], f["containerPort"]) for f in target["portForwardTemplateSpec"]["forwards"]] == [
+        (18000, BACKEND_PORT)]
+    assert [l["URL"]["Host"] for l in target["Links"]] == ["localhost:18000"] * 3
+
+
 def test_dependencies_order_the_startup(dev):
     assert not dev["app-secrets"].get("ResourceDependencies")
     assert dev["app-config"]["ResourceDependencies"] == ["app-secrets"]
@@ -124,6 +145,10 @@ def test_db_postgres_builds_the_database_and_its_secret_keys(workdir):
     manifests = {m["Name"]: m for m in json.loads(out)["Manifests"]}
     assert "postgresql" in manifests
     assert "todo-postgres" in json.dumps(manifests["postgresql"].get("ImageTargets"))
+    assert not manifests["postgresql"]["ImageTargets"][0].get("LiveUpdateSpec", {}).get("syncs")
+    assert not manifests["postgresql"]["DeployTarget"].get("portForwardTemplateSpec"), "only the backend talks to it"
+    assert set(manifests["backend"]["ResourceDependencies"]) == {"app-config", "postgresql"}
+    assert manifests["postgresql"]["ResourceDependencies"] == ["app-config"]
     # The Secret step must know the database choice, or DATABASE_URL/POSTGRES_PASSWORD are missing
     # and the backend pod never starts ("couldn't find key DATABASE_URL").
     args = manifests["app-secrets"]["DeployTarget"]["UpdateCmdSpec"]["args"]

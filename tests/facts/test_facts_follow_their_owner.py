@@ -57,13 +57,13 @@ def test_the_rendered_chart_follows(chart):
 def test_the_plan_follows(chart):
     flags = plan.Flags()
     assert (flags.backend_port, flags.frontend_port) == (8100, 3100), "local ports default to the services' own"
-    builds = {b["service"]: b for b in plan.image_builds(plan.Flags(db="postgres"), plan.ImageSettings(base_args={}))}
+    args = plan.builds(plan.Flags(db="postgres"), plan.ImageSettings(base_args={}))["args"]
     for service in ("backend", "frontend", "postgresql"):
-        assert builds[service]["build_args"]["APP_UID"] == "12345", service
-        assert builds[service]["build_args"]["APP_GID"] == "12346", service
-    assert builds["backend"]["build_args"]["PORT"] == "8100" and builds["frontend"]["build_args"]["PORT"] == "3100"
-    forwards = {r["name"]: r["port_forwards"] for r in plan.resources(plan.Flags(backend_port=18000), "todo-app")}
-    assert forwards["backend"] == ["18000:8100"] and forwards["frontend"] == ["3100:3100"]
+        assert args[service]["APP_UID"] == "12345", service
+        assert args[service]["APP_GID"] == "12346", service
+    assert args["backend"]["PORT"] == "8100" and args["frontend"]["PORT"] == "3100"
+    forwards = {s: (p["local"], p["container"]) for s, p in plan.ports(plan.Flags(backend_port=18000)).items()}
+    assert forwards == {"backend": (18000, 8100), "frontend": (3100, 3100)}
 
 
 @pytest.mark.parametrize("dockerfile", ["backend", "frontend", "postgres"])

@@ -18,26 +18,25 @@ def build(repo, ctx="todo-local", **kw):
     return plan.build(Flags(**kw), ctx, BASES, repo=repo)
 
 
-def test_dev_plan_uses_dev_targets_live_update_and_dev_values(repo):
+def test_dev_plan_uses_dev_targets_and_dev_values(repo):
     p = build(repo)
     assert p["values"] == ["helm/todo-app/values-dev.yaml"]
-    targets = {i["ref"]: i["target"] for i in p["images"]}
-    assert targets == {"todo-backend": "dev", "todo-frontend": "dev"}
-    backend = next(i for i in p["images"] if i["ref"] == "todo-backend")
-    assert ["backend/app", "/app/app"] in backend["live_update"]["sync"]
-    assert "backend/requirements.txt" in backend["live_update"]["fall_back_on"]
-    assert backend["build_args"]["PYTHON_BASE"] == "python:3.13-slim"
-    assert "NODE_BASE" not in backend["build_args"]
+    assert p["build"]["target"] == "dev" and p["services"] == ["backend", "frontend"]
+    args = p["build"]["args"]
+    assert args["backend"]["PYTHON_BASE"] == "python:3.13-slim" and "NODE_BASE" not in args["backend"]
+    assert args["frontend"]["NODE_BASE"] == "node:22-slim" and "PYTHON_BASE" not in args["frontend"]
     # Built exactly like `scripts.images build`: CA bundle secret for pip/npm, same network.
-    assert all(i["secret"] == BASES.secrets and i["network"] == "host" for i in p["images"])
+    assert p["build"]["secret"] == BASES.secrets and p["build"]["network"] == "host"
+    # The chart's image repositories: Tilt's builds replace exactly the images the pods name.
+    assert p["images"] == {"backend": "todo-backend", "frontend": "todo-frontend", "postgresql": "todo-postgres"}
 
 
-def test_prod_plan_uses_runtime_targets_without_live_update(repo):
+def test_prod_plan_uses_runtime_targets_and_times_no_live_update(repo):
     (repo / ".env").write_text("JWT_SECRET=" + "p" * 40 + "\n")
     p = build(repo, mode="prod")
     assert p["values"] == []
-    assert {i["target"] for i in p["images"]} == {"runtime"}
-    assert all(i["live_update"] is None for i in p["images"])
+    assert p["build"]["target"] == "runtime"
+    assert p["loop_stats"] == []
 
 
 def test_prod_requires_its_own_jwt_secret(repo):
@@ -64,13 +63,10 @@ def test_unknown_context_is_refused_before_anything_else(repo):
     assert not (repo / ".env").exists()
 
 
-def test_ports_links_and_probes_follow_the_flags(repo):
+def test_ports_and_probes_follow_the_flags(repo):
     p = build(repo, backend_port=18000, frontend_port=13000)
-    res = {r["name"]: r for r in p["resources"]}
-    assert res["backend"]["port_forwards"] == [f"18000:{BACKEND_PORT}"]
-    assert res["frontend"]["port_forwards"] == [f"13000:{FRONTEND_PORT}"]
-    assert res["frontend"]["resource_deps"] == ["app-config"], "the frontend starts beside the backend, not after it"
-    assert [l[1] for l in res["backend"]["links"]] == ["API docs", "/health", "/ready"]
+    assert p["ports"] == {"backend": {"local": 18000, "container": BACKEND_PORT, "debugger": None},
+                          "frontend": {"local": 13000, "container": FRONTEND_PORT, "debugger": None}}
     urls = {pr["name"]: pr["url"] for pr in p["probes"]}
     assert urls == {
         "backend-liveness": "http://localhost:18000/health",
@@ -82,8 +78,7 @@ def test_ports_links_and_probes_follow_the_flags(repo):
 
 def test_only_backend_drops_the_frontend_everywhere(repo):
     p = build(repo, only=["backend"])
-    assert [i["ref"] for i in p["images"]] == ["todo-backend"]
-    assert [r["name"] for r in p["resources"]] == ["backend"]
+    assert p["services"] == ["backend"]
     assert {pr["service"] for pr in p["probes"]} == {"backend"}
     assert "frontend.replicaCount=0" in p["set"] and "backend.replicaCount=0" not in p["set"]
 

@@ -15,40 +15,35 @@ def build(tmp_path, **kw):
     return plan.build(Flags(**kw), "todo-local", BASES, repo=tmp_path)
 
 
-def by_name(items, key, name):
-    return next(i for i in items if i[key] == name)
-
-
 def test_no_debug_by_default_changes_nothing(tmp_path):
     p = build(tmp_path)
     assert p["debug"] == []
-    assert all(i["entrypoint"] == [] for i in p["images"])
+    assert p["build"]["entrypoint"] == {"backend": [], "frontend": []}
     assert not any("liveness" in s for s in p["set"])
-    assert by_name(p["resources"], "name", "backend")["port_forwards"] == [f"{BACKEND_PORT}:{BACKEND_PORT}"]
+    assert p["ports"]["backend"] == {"local": BACKEND_PORT, "container": BACKEND_PORT, "debugger": None}
 
 
 def test_debug_backend_runs_the_dev_command_under_debugpy_on_loopback(tmp_path):
     p = build(tmp_path, debug=["backend"])
-    backend = by_name(p["images"], "service", "backend")
+    entrypoint = p["build"]["entrypoint"]
     # The Dockerfile's dev CMD (`python -m app`) under debugpy, never waiting for a client.
-    assert backend["entrypoint"] == ["python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
-    assert "--wait-for-client" not in backend["entrypoint"]
-    assert backend["target"] == "dev" and backend["live_update"] is not None
-    assert by_name(p["images"], "service", "frontend")["entrypoint"] == []
-    res = by_name(p["resources"], "name", "backend")
-    assert res["port_forwards"] == [f"{BACKEND_PORT}:{BACKEND_PORT}", "5678:5678"]
-    assert ["http://localhost:5678", "debugpy: attach an editor to localhost:5678"] in res["links"]
+    assert entrypoint["backend"] == ["python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "app"]
+    assert "--wait-for-client" not in entrypoint["backend"]
+    assert p["build"]["target"] == "dev" and p["loop_stats"], "the same dev image, live update and telemetry"
+    assert entrypoint["frontend"] == []
+    assert p["ports"]["backend"]["debugger"] == {"local": 5678, "container": 5678}
+    assert p["ports"]["frontend"]["debugger"] is None
     assert "backend.probes.liveness.failureThreshold=60" in p["set"]
     assert not any(s.startswith("frontend.probes") for s in p["set"])
 
 
 def test_debug_frontend_uses_next_dev_inspect_and_its_own_port(tmp_path):
     p = build(tmp_path, debug=["frontend", "backend"], debug_frontend_port=19229, debug_backend_port=15678)
-    cmd = by_name(p["images"], "service", "frontend")["entrypoint"]
+    cmd = p["build"]["entrypoint"]["frontend"]
     assert cmd[-1] == "--inspect=127.0.0.1:9229" and cmd[:3] == ["node", "node_modules/next/dist/bin/next", "dev"]
     assert not any("NODE_OPTIONS" in c for c in cmd)
-    assert "19229:9229" in by_name(p["resources"], "name", "frontend")["port_forwards"]
-    assert "15678:5678" in by_name(p["resources"], "name", "backend")["port_forwards"]
+    assert p["ports"]["frontend"]["debugger"] == {"local": 19229, "container": 9229}
+    assert p["ports"]["backend"]["debugger"] == {"local": 15678, "container": 5678}
 
 
 def test_debug_command_is_the_dockerfiles_dev_cmd():

@@ -20,22 +20,16 @@ def build(repo, **kw):
 def test_default_plan_has_no_database_image_or_resource(tmp_path):
     p = build(tmp_path)
     assert p["db"] == "sqlite"
-    assert "todo-postgres" not in {i["ref"] for i in p["images"]}
     assert not any(s.startswith("postgresql.") for s in p["set"])
-    assert "postgresql" not in {r["name"] for r in p["resources"]}
 
 
 def test_postgres_plan_builds_the_image_and_enables_the_chart_database(tmp_path):
     p = build(tmp_path, db="postgres")
-    image = next(i for i in p["images"] if i["ref"] == "todo-postgres")
-    assert image["dockerfile"] == "docker/postgres.Dockerfile" and image["context"] == "docker"
-    assert image["build_args"] == {"POSTGRES_BASE": "todo-app/base-python:3.13-trixie-abc",
-                                   **project.FACTS.build_args("postgresql")}  # the app user's ids
-    assert image["network"] == "host" and image["live_update"] is None
+    assert p["db"] == "postgres" and p["images"]["postgresql"] == "todo-postgres"
+    assert p["build"]["args"]["postgresql"] == {"POSTGRES_BASE": "todo-app/base-python:3.13-trixie-abc",
+                                                **project.FACTS.build_args("postgresql")}  # the app user's ids
+    assert p["build"]["network"] == "host"
     assert "postgresql.enabled=true" in p["set"]
-    resources = {r["name"]: r for r in p["resources"]}
-    assert resources["postgresql"]["workload"] == "todo-app-postgresql"
-    assert "postgresql" in resources["backend"]["resource_deps"]
 
 
 def test_postgres_password_is_generated_once_into_env_and_the_url_is_derived(tmp_path):
