@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import openapi_diff, openapi_export
+from . import openapi_diff, openapi_export, typecheck
 from .frontend_env import CACHE, REPO, require_node_modules, tool_env
 
 # The generated files, relative to the repo: one owner for the drift test and the loop.
@@ -28,7 +28,6 @@ DOCUMENT = "frontend/openapi.json"
 TYPES_DIR = "frontend/src/lib/client/api"
 GENERATOR = "node_modules/@hey-api/openapi-ts/bin/run.js"
 GENERATOR_ARGS = ["--plugins", "@hey-api/typescript", "--silent", "--no-log-file"]
-TSC = "node_modules/typescript/bin/tsc"
 
 
 class GeneratorError(Exception):
@@ -114,7 +113,7 @@ def run(repo: Path = REPO) -> int:
         print(f"api-contract: ok: API unchanged since it last type-checked clean ({generated - start:.1f}s)")
         return 0
     passed.unlink(missing_ok=True)
-    rc = subprocess.call(typecheck_command("api-contract"), cwd=repo / "frontend", env=tool_env())
+    rc = typecheck.run("api-contract", repo / "frontend")
     print(f"timings: OpenAPI + types {generated - start:.1f}s, tsc {time.monotonic() - generated:.1f}s")
     if rc == 0:
         passed.parent.mkdir(parents=True, exist_ok=True)
@@ -134,8 +133,3 @@ def _baseline(repo: Path) -> str | None:
         return p.stdout
     return committed(repo).get(DOCUMENT)
 
-
-def typecheck_command(name: str) -> list[str]:
-    """tsc with the frontend's tsconfig (noEmit), incremental, one build-info file per check (two
-    checks may run at once). With node directly, like the generator: npm's start-up is ~0.4 s a save."""
-    return ["node", TSC, "--incremental", "--pretty", "false", "--tsBuildInfoFile", f"{CACHE}/{name}.tsbuildinfo"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from . import contract, openapi_export
+from . import contract, openapi_export, typecheck
 from .frontend_env import CACHE, FRONTEND, REPO, CheckSetupError, require_node_modules, run
 
 # testmon's record of which test ran which code: the loop's own file (gitignored), so a developer's
@@ -17,8 +17,7 @@ TESTMON_DATAFILE = REPO / "backend" / ".testmondata-loop"
 
 
 def frontend_types() -> int:
-    require_node_modules()
-    return run(contract.typecheck_command("frontend-types"), FRONTEND)
+    return typecheck.run("frontend-types")
 
 
 def frontend_lint() -> int:

@@ -82,6 +82,7 @@ def test_renamed_response_field_turns_api_contract_red_naming_field_and_frontend
         record_property("api_contract_red_seconds", f"{red:.1f}")  # in the junit report, for the note
         last_build(loop, "api-contract", before, 60)
         out = logs(loop, "api-contract")
+        print("\n".join(l for l in out.splitlines()[-40:] if re.search(r"timings:|waited|paused", l)))
         assert "TaskPublic.title removed (used by GET /api/tasks" in out, out
         assert re.search(r"src/components/\w+\.tsx\(\d+,\d+\): error TS\d+: Property 'title' does not exist", out), out
     finally:
