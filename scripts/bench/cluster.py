@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 from scripts.cluster import builds, cgroups, config, procs
+from scripts.toolchain import manifest, versions
+from scripts.toolchain.paths import build_dir
 from scripts.cluster.status import rss_kib
 
 
@@ -33,8 +35,9 @@ def cli(*args: str) -> tuple[float, subprocess.CompletedProcess]:
 
 def recorded_build_times() -> list[tuple[str, str]]:
     rows = []
-    for u in builds.upstreams().values():
-        rows.append((f"{u.name} {u.version}", _manifest_seconds(u.binary)))
+    for name in builds.UPSTREAM:
+        tool = versions.load().tool(name)
+        rows.append((f"{name} {tool.version}", _toolchain_seconds(tool)))
     for name in ("pause", "provisioner"):
         rows.append((name, _manifest_seconds(builds.own_binary(name))))
     kube = config.kube_bin_dir().parent
@@ -42,6 +45,12 @@ def recorded_build_times() -> list[tuple[str, str]]:
                  _manifest_seconds(kube / "bin" / "kubelet") if (kube / "build.json").exists()
                  else "built by scripts/toolchain (no timing recorded)"))
     return rows
+
+
+def _toolchain_seconds(tool) -> str:
+    """The toolchain records no build time; its build log's timestamps would be a guess: say so."""
+    m = manifest.read(tool)
+    return f"built by scripts/toolchain ({m.route})" if m else "no record"
 
 
 def _manifest_seconds(binary: Path) -> str:
@@ -58,7 +67,9 @@ def cold_build() -> list[tuple[str, float]]:
     out = []
     with tempfile.TemporaryDirectory(prefix="todo-cluster-bench-") as tmp:
         go = config.go_binary()
-        jobs = [(f"{u.name} {u.version}", u.wrapper_dir, u.package) for u in builds.upstreams().values()]
+        pins = versions.load()
+        jobs = [(f"{n} {pins.tool(n).version}", build_dir(n, pins.tool(n).version), pins.tool(n).go.packages[0])
+                for n in builds.UPSTREAM]
         jobs += [(n, config.IMAGES_SRC / n, ".") for n in ("pause", "provisioner")]
         for i, (label, cwd, pkg) in enumerate(jobs):
             env = {**builds.go_env(), "GOCACHE": f"{tmp}/gocache-{i}"}  # each build from scratch

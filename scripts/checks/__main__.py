@@ -2,10 +2,13 @@
 
 Every check gives way to what a save is for (scripts/tilt/live_gate.py): it waits until the
 save's live update answers, and lint and the tests also wait for the quick checks (the contract and
-the types), whose verdict is the one wanted within seconds. Those slower ones also lower their CPU
-priority to the lowest (nice 19) for whatever overlaps anyway. Priority alone was not enough: on 2
-CPUs a check simply runs beside the reload on the other one, and backend save → live went from
-0.66 s (checks disabled) to 1.2–1.4 s.
+the types), whose verdict is the one wanted within seconds. All but the contract also lower their
+CPU priority to the lowest (nice 19, inherited by node, pytest and the Postgres it starts) for
+whatever overlaps anyway. Priority alone was not enough: on 2 CPUs a check simply runs beside the
+reload on the other one, and backend save → live went from 0.66 s (checks disabled) to 1.2–1.4 s.
+The quick checks' type check runs in the warm server (scripts/checks/typecheck.py), at normal
+priority like the recompile in the frontend's pod that the contract's types write starts; it pauses
+with the check while a save goes live, as a child would.
 """
 from __future__ import annotations
 
@@ -46,15 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in NAMES:
         sub.add_parser(name)
     args = p.parse_args(argv)
-    if args.command not in FOREGROUND:
-        # The slower checks also give way to whatever else overlaps (inherited by node, pytest and
-        # the Postgres it starts); not the quick ones, whose verdict is wanted within seconds and
-        # which compete with the recompile their own types write starts in the frontend's pod.
+    if args.command != "api-contract":
+        # Not the contract: its verdict is the one the loop promises within seconds of a backend save,
+        # and at nice 19 it lost seconds to whatever else ran (bench: red 7.3 s vs 4.6 s at nice 0).
         os.nice(NICENESS)
     time.sleep(START_DELAY)
     from scripts.tilt import tiltfile
 
-    from . import contract
+    from . import contract, typecheck
     from .frontend_env import REPO
     synced = {service: [REPO / p for p in paths] for service, paths in tiltfile.synced_sources(REPO).items()}
     # Not the generated API types: api-contract writes them, and its own write is no save to wait for.
@@ -64,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.command}: waited {START_DELAY + waited:.1f}s for {' and '.join(holders)} "
               "(a check beside a reload slows the reload)", flush=True)
     # The check itself runs in a child that pauses whenever a save's live update is under way.
-    runner = live_gate.Yielding(synced, exclude=generated)
+    # The quick checks' type check runs in the warm server (scripts/checks/typecheck.py): it pauses too.
+    companions = typecheck.server_pids if args.command in FOREGROUND else list
+    runner = live_gate.Yielding(synced, exclude=generated, companions=companions)
     with live_gate.busy(REPO, args.command) if args.command in FOREGROUND else contextlib.nullcontext():
         rc = runner.run([sys.executable, "-m", "scripts.checks.tools", args.command], cwd=REPO)
     if runner.pauses:

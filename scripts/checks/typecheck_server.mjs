@@ -89,5 +89,9 @@ const server = net.createServer((conn) => {
 });
 server.listen(socketPath, () => console.log(`typecheck server: warm tsc for ${frontend} on ${socketPath}`));
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => { server.close(); fs.rmSync(socketPath, { force: true }); process.exit(0); });
+  process.on(signal, () => {
+    server.close();
+    for (const f of [socketPath, socketPath.replace(/\.sock$/, '.pid')]) fs.rmSync(f, { force: true });
+    process.exit(0);
+  });
 }

@@ -1,11 +1,10 @@
-"""Build the cluster's binaries from source through the Go module proxy, once.
+"""The cluster's binaries, built from source through the Go module proxy, once.
 
-Upstream programs (etcd, CoreDNS) are built from a tiny cached wrapper module in
-~/.cache/todo-app/build/<name>-<version>/ that requires the pinned upstream version, so no upstream
-repository is cloned and the result is reproducible (-trimpath, version stamped). Our own programs
-(pause, provisioner) are built from their modules under scripts/cluster/images/. Every binary goes
-to ~/.cache/todo-app/tools/<name>-<version>/bin/ with a build.json manifest (time taken, source hash)
-so a present, current binary is never rebuilt and the benchmark can report cold build times.
+Upstream programs (Kubernetes, etcd, CoreDNS) are tools in versions.toml: the toolchain builds and
+caches them (its Go route: a wrapper module that requires the pinned version). Our own programs
+(pause, provisioner) are built here from their modules under scripts/cluster/images/, into the
+toolchain's cache dir with a build.json manifest (time taken, source hash), so a present, current
+binary is never rebuilt and the benchmark can report cold build times.
 """
 from __future__ import annotations
 
@@ -15,8 +14,10 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from scripts.toolchain import versions
+from scripts.toolchain.paths import tool_dir
 
 from . import config
 from .ui import step
@@ -60,92 +61,32 @@ def _run_logged(cmd: list[str], cwd: Path, log: Path, env: dict[str, str]) -> No
         raise BuildError(f"`{' '.join(cmd)}` failed (exit {rc}) in {cwd}; log {log}:\n{tail}")
 
 
-@dataclass(frozen=True)
-class Upstream:
-    """An upstream Go program built through a wrapper module."""
-    name: str
-    version: str
-    module: str          # the module required by the wrapper
-    package: str         # the main package to build
-    ldflags: str = ""
-
-    @property
-    def binary(self) -> Path:
-        return config.tool_bin(self.name, self.version)
-
-    @property
-    def wrapper_dir(self) -> Path:
-        return config.BUILD / f"{self.name}-{self.version}"
+# The cluster's upstream programs: tools in versions.toml, built by the toolchain's Go route.
+UPSTREAM = ("etcd", "coredns")
 
 
-def upstreams() -> dict[str, Upstream]:
-    v = config.cluster_versions()
-    etcd, coredns = v["etcd"], v["coredns"]
-    return {
-        # etcdmain.Main is what etcd's own main() calls; the server module is the only one needed.
-        "etcd": Upstream("etcd", etcd, "go.etcd.io/etcd/server/v3", "todo-app.local/etcd-wrapper",
-                         "-X go.etcd.io/etcd/api/v3/version.GitSHA=v" + etcd),
-        # CoreDNS's go.mod has no replace directives (checked for 1.14.7), so requiring it is enough.
-        "coredns": Upstream("coredns", coredns, "github.com/coredns/coredns", "github.com/coredns/coredns",
-                            "-X github.com/coredns/coredns/coremain.GitCommit=v" + coredns),
-    }
+def upstream_binary(name: str) -> Path:
+    """Where the toolchain installs etcd or CoreDNS (its cache dir for the pinned version)."""
+    tool = versions.load().tool(name)
+    return tool_dir(tool.name, tool.version) / "bin" / name
 
 
-ETCD_MAIN = '''// Command etcd is upstream etcd's server entry point, built from the Go module proxy.
-package main
-
-import (
-\t"os"
-
-\t"go.etcd.io/etcd/server/v3/etcdmain"
-)
-
-func main() { etcdmain.Main(os.Args) }
-'''
-
-TOOLS_GO = '''//go:build tools
-
-// Package tools pins the program built from this wrapper module.
-package tools
-
-import _ "{pkg}"
-'''
+def upstream_missing() -> list[str]:
+    return [n for n in UPSTREAM if not upstream_binary(n).exists()]
 
 
-def _prepare_wrapper(u: Upstream, log: Path, env: dict[str, str]) -> None:
-    d = u.wrapper_dir
-    d.mkdir(parents=True, exist_ok=True)
-    gomod = d / "go.mod"
-    if gomod.exists() and (d / "go.sum").exists() and f"{u.module} v{u.version}" in gomod.read_text():
+def ensure_upstream() -> None:
+    """etcd and CoreDNS are the toolchain's job, like Kubernetes: asked to install them (first run,
+    or a new pin) when one is missing."""
+    if not upstream_missing():
         return
-    gomod.write_text(f"module todo-app.local/{u.name}-wrapper\n\ngo 1.25\n\nrequire {u.module} v{u.version}\n")
-    if u.name == "etcd":
-        (d / "main.go").write_text(ETCD_MAIN)
-    else:
-        (d / "tools.go").write_text(TOOLS_GO.format(pkg=u.package))
-    _run_logged([config.go_binary(), "mod", "tidy"], d, log, env)
-
-
-def build_upstream(u: Upstream) -> tuple[bool, float]:
-    """Build if missing. Returns (built, seconds)."""
-    if u.binary.exists() and _read_manifest(u.binary):
-        return False, 0.0
-    env = go_env()
-    log = config.CACHE / "logs" / f"build-{u.name}-{u.version}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("")
-    start = time.monotonic()
-    _prepare_wrapper(u, log, env)
-    u.binary.parent.mkdir(parents=True, exist_ok=True)
-    tmp = u.binary.with_suffix(".tmp")
-    _run_logged([config.go_binary(), "build", "-trimpath", "-ldflags", f"-s -w {u.ldflags}".strip(),
-                 "-o", str(tmp), u.package], u.wrapper_dir, log, env)
-    tmp.rename(u.binary)
-    secs = time.monotonic() - start
-    _write_manifest(u.binary, {"name": u.name, "version": u.version, "module": u.module,
-                               "seconds": round(secs, 1), "go": _go_version(),
-                               "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "log": str(log)})
-    return True, secs
+    print(f"\n  building {', '.join(upstream_missing())} with scripts/toolchain (first run only)", flush=True)
+    subprocess.run([sys.executable, str(config.REPO / "scripts" / "toolchain"), "install", *upstream_missing()],
+                   cwd=config.REPO)
+    missing = upstream_missing()
+    if missing:
+        raise BuildError(f"{', '.join(missing)} missing after the toolchain's build (its output above says why); "
+                         f"retry with `python3 scripts/toolchain install {' '.join(missing)}`")
 
 
 def _go_version() -> str:
@@ -223,10 +164,8 @@ def ensure_all() -> None:
     """Every binary `up` needs, building what is missing (prints one line per built item)."""
     with step("kubernetes binaries", quiet_if_fast=True):
         ensure_kubernetes()
-    for u in upstreams().values():
-        if not (u.binary.exists() and _read_manifest(u.binary)):
-            with step(f"build {u.name} {u.version} (first run only)"):
-                build_upstream(u)
+    with step("etcd and CoreDNS", quiet_if_fast=True):
+        ensure_upstream()
     for name in ("pause", "provisioner"):
         with step(f"build {name}", quiet_if_fast=True):
             build_own(name)

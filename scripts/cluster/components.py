@@ -52,10 +52,10 @@ http:
 # --- etcd ---------------------------------------------------------------------------------------
 
 def etcd(state: S, node_ip: str) -> list[str]:
-    from .builds import upstreams
+    from .builds import upstream_binary
     pki = state.pki
     url = f"https://127.0.0.1:{config.ETCD_CLIENT_PORT}"
-    return [str(upstreams()["etcd"].binary),
+    return [str(upstream_binary("etcd")),
             "--name=todo-local", f"--data-dir={state.etcd_data}",
             f"--listen-client-urls={url}", f"--advertise-client-urls={url}",
             f"--listen-peer-urls=http://127.0.0.1:{config.ETCD_PEER_PORT}",

@@ -17,7 +17,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from scripts.toolchain import docker_cli
+from scripts.toolchain import docker_cli, versions
 
 from . import builds, config
 
@@ -26,11 +26,13 @@ NAMES = ("pause", "coredns", "provisioner")
 
 def _binary(name: str) -> Path:
     if name == "coredns":
-        return builds.upstreams()["coredns"].binary
+        return builds.upstream_binary("coredns")
     return builds.own_binary(name)
 
 
 def _version(name: str) -> str:
+    if name == "coredns":
+        return versions.load().tool("coredns").version
     return config.cluster_versions()[name]
 
 

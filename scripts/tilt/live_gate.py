@@ -159,14 +159,24 @@ class Yielding:
     """Runs a check's command and pauses its process tree (SIGSTOP, then SIGCONT) while a save's
     live update is under way — a save made while the check runs gets the CPU at once. Pauses are
     bounded (MAX_PAUSE each), so a stream of saves cannot starve the check. The tree stays in
-    Tilt's process group, so Tilt stopping the check stops all of it, paused or not."""
+    Tilt's process group, so Tilt stopping the check stops all of it, paused or not. `companions`
+    are processes outside the tree that work for the check (the warm type-check server): paused and
+    resumed with it, never stopped."""
 
     MAX_PAUSE = 4.0
     POLL = 0.1  # each look walks the synced folders: ~1 ms
 
-    def __init__(self, synced: dict[str, list[Path]], exclude: tuple[Path, ...] = (), settle: float = SETTLE):
+    def __init__(self, synced: dict[str, list[Path]], exclude: tuple[Path, ...] = (), settle: float = SETTLE,
+                 companions: Callable[[], list[int]] = list):
         self.synced, self.exclude, self.settle = synced, exclude, settle
+        self.companions = companions
         self.pauses: list[float] = []  # how long each pause lasted
+
+    def _signal(self, proc: subprocess.Popen, signum: int) -> None:
+        signal_tree(proc.pid, signum)
+        for pid in self.companions():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signum)
 
     def busy(self, now: float) -> bool:
         return any(now - newest_save(paths, self.exclude) < self.settle for paths in self.synced.values())
@@ -181,10 +191,10 @@ class Yielding:
                 now = time.monotonic()
                 busy = self.busy(time.time())
                 if paused_at is None and busy and not capped:
-                    signal_tree(proc.pid, signal.SIGSTOP)
+                    self._signal(proc, signal.SIGSTOP)
                     paused_at = now
                 elif paused_at is not None and (not busy or now - paused_at > self.MAX_PAUSE):
-                    signal_tree(proc.pid, signal.SIGCONT)
+                    self._signal(proc, signal.SIGCONT)
                     self.pauses.append(now - paused_at)
                     capped, paused_at = busy, None
                 elif not busy:
@@ -192,6 +202,6 @@ class Yielding:
             return proc.returncode
         finally:
             if paused_at is not None:
-                signal_tree(proc.pid, signal.SIGCONT)
+                self._signal(proc, signal.SIGCONT)
             if proc.poll() is None:  # the supervisor is being stopped: so is the check
                 signal_tree(proc.pid, signal.SIGTERM)

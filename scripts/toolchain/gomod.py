@@ -120,9 +120,11 @@ def wrapper_replaces(spec: GoBuild, upstream: GoMod) -> list[Replace]:
     out = []
     for r in upstream.replaces:
         if LOCAL_PATH.match(r.new):
+            if spec.drop_local_replaces:
+                continue
             if not spec.local_replace_version:
                 raise GoModError(f"{spec.module} replaces {r.old} with the local path {r.new}, which a "
-                                 "wrapper module cannot use: set local_replace_version in scripts/versions.toml")
+                                 "wrapper module cannot use: set local_replace_version (or drop_local_replaces) in scripts/versions.toml")
             out.append(Replace(r.old, None, r.old, spec.local_replace_version))
         else:
             out.append(r)

@@ -71,6 +71,10 @@ class GoBuild:
     local_replace_version: str | None  # for upstream `replace X => ./local/path` directives
     # With a web UI, the wrapper builds the module from a copy of its source with the UI laid in.
     web: WebBuild | None = None
+    env: tuple[tuple[str, str], ...] = ()  # set for `go build` (e.g. CGO_ENABLED=0 for a static binary)
+    # Leave upstream's `replace X => ../local` out: for a module whose go.mod already requires each
+    # sibling at the release's own version (etcd), those requirements alone resolve them.
+    drop_local_replaces: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,6 +265,10 @@ def _go(raw: dict, text, path: Path, where: str) -> GoBuild:
         local_replace_version=text(raw["local_replace_version"], "go.local_replace_version")
         if "local_replace_version" in raw else None,
         web=_web(raw["web"], path, f"{where}.web") if "web" in raw else None,
+        env=tuple((str(k), str(v)) for k, v in _get(raw, "env", dict, path, f"{where}.env").items())
+        if "env" in raw else (),
+        drop_local_replaces=_get(raw, "drop_local_replaces", bool, path, f"{where}.drop_local_replaces")
+        if "drop_local_replaces" in raw else False,
     )
 
 

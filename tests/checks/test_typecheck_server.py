@@ -1,8 +1,11 @@
 """The warm type check (scripts/checks/typecheck_server.mjs) must be tsc: the same lines and verdict
 for the tree as it is when asked, however it changed since the last answer. Real node, the real
 TypeScript compiler, on a scratch copy of the frontend; tsc itself is the reference."""
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -21,8 +24,8 @@ def frontend(scratch_repo):
 @pytest.fixture
 def server(frontend):
     path = typecheck.socket_path(frontend)
-    proc = subprocess.Popen(["node", str(typecheck.SERVER), str(frontend), str(path)], env=tool_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.checks.typecheck", "serve", str(frontend)],
+                            cwd=typecheck.REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 30
     while not path.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() is not None else "no socket"
@@ -80,6 +83,7 @@ def test_without_a_server_the_check_runs_tsc_with_the_same_verdict(frontend, cap
 
 def test_a_socket_left_by_a_killed_server_falls_back_to_tsc(frontend, capfd):
     path = typecheck.socket_path(frontend)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.bind(str(path))  # bound, nobody listening: what a SIGKILLed server leaves behind
     try:
@@ -95,3 +99,11 @@ def test_through_the_check_the_answer_prints_like_tsc(frontend, server, capfd):
     out = capfd.readouterr().out
     assert any(line.startswith("src/components/") and ": error TS2339: Property 'title'" in line
                for line in out.splitlines()), out
+
+
+def test_a_check_finds_the_server_to_pause_and_never_another_process(frontend, server):
+    assert typecheck.server_pids(frontend) == [server.pid], "serve execs node: the pid it wrote is the server's"
+    os.kill(server.pid, signal.SIGSTOP)  # what a check killed mid-pause leaves behind
+    assert warm(frontend) == (0, ""), "asking resumes a stopped server instead of waiting on it"
+    typecheck.pid_file(frontend).write_text(str(os.getpid()))  # a stale file naming some other process
+    assert typecheck.server_pids(frontend) == []

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.error
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 
 from scripts.images import docker_cli
 from scripts.project import APP_GID, APP_UID, BACKEND_PORT, FRONTEND_PORT
+from tests.support.ports import free_port
 
 DOCKER = docker_cli.cli()
 # The container's own ports; never the same on the host (the dev loop's): each container gets its own
@@ -31,12 +31,6 @@ def docker(*args: str, check: bool = True, timeout: float = 120) -> subprocess.C
     if check and proc.returncode != 0:
         raise AssertionError(f"docker {' '.join(args)} failed: {proc.stderr.strip()}")
     return proc
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -9,46 +9,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
 from scripts.toolchain import tool_env as toolchain_env
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 # The default dev loop's app and probe resources: "every one green" is what a ready loop means.
 PROBE_RESOURCES = ["backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
 APP_RESOURCES = ["backend", "frontend"] + PROBE_RESOURCES
-
-
-def free_port() -> int:
-    """A local port free now and outside the kernel's ephemeral range. Port 0 would hand out one of
-    the ephemeral ports, which every outgoing connection draws its source port from: in the minute
-    until Tilt binds the forward, some connection took it (ci10: "bind: address already in use" for
-    the backend's forward, and `tilt ci` failed). Above 10000 and below that range nothing but a
-    listener uses a port, and this one was free when chosen."""
-    low = _ephemeral_low()
-    for _ in range(200):
-        port = random.randrange(10000, low)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free local port between 10000 and {low}")
-
-
-def _ephemeral_low() -> int:
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768  # Linux's default; elsewhere the split differs but the range stays high
 
 
 def tool_env(**extra: str) -> dict[str, str]:

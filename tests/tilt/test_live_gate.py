@@ -81,6 +81,31 @@ def test_a_running_check_pauses_while_a_save_goes_live_and_then_finishes(tmp_pat
     assert time.time() - start < 5
 
 
+def test_a_process_working_for_the_check_is_paused_with_it_and_left_running(tmp_path):
+    """The warm type-check server is no child of the check, but works for it: it pauses and resumes
+    with the check's own tree, and is not stopped when the check ends."""
+    import subprocess
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "page.tsx").write_text("old")
+    out = tmp_path / "ticks"
+    script = ("import time,sys\nwhile True:\n    open(sys.argv[1],'a').write(f'{time.time()}\\n')\n"
+              "    time.sleep(0.05)\n")
+    companion = subprocess.Popen([sys.executable, "-c", script, str(out)])
+    try:
+        runner = live_gate.Yielding({"frontend": [src]}, settle=0.6, companions=lambda: [companion.pid])
+        threading.Timer(0.5, (src / "page.tsx").write_text, ("saved",)).start()
+        assert runner.run([sys.executable, "-c", "import time; time.sleep(2.5)"]) == 0
+        ticks = [float(x) for x in out.read_text().split()]
+        assert len(runner.pauses) == 1 and max(b - a for a, b in zip(ticks, ticks[1:])) > 0.3, "paused with it"
+        time.sleep(0.3)
+        assert companion.poll() is None and float(out.read_text().split()[-1]) > time.time() - 0.2, \
+            "still running, and not left stopped"
+    finally:
+        companion.kill()
+        companion.wait(5)
+
+
 def test_the_descendants_of_a_check_are_found(tmp_path):
     import subprocess
     proc = subprocess.Popen([sys.executable, "-c", "import subprocess,sys; subprocess.run(['sleep','5'])"])

@@ -22,7 +22,7 @@ GO = shutil.which("go")
 def upstream():
     assert GO, "the Go toolchain is needed (the go route builds tilt, helm and kubernetes with it)"
     return {name: gomod.upstream_module(GO, PINS.tool(name).go.module, PINS.tool(name).version)
-            for name in ("tilt", "helm", "kubernetes")}
+            for name in ("tilt", "helm", "kubernetes", "etcd", "coredns")}
 
 
 def test_tilt_wrapper_repeats_tilts_own_replace_directives(upstream):
@@ -76,8 +76,19 @@ def test_helm_wrapper_needs_no_replace(upstream):
 def test_a_local_replace_without_a_release_mapping_is_a_clear_error(upstream):
     k8s = PINS.tool("kubernetes")
     spec = k8s.go.__class__(**{**k8s.go.__dict__, "local_replace_version": None})
-    with pytest.raises(gomod.GoModError, match="set local_replace_version in scripts/versions.toml"):
+    with pytest.raises(gomod.GoModError, match=r"set local_replace_version \(or drop_local_replaces\) in scripts/versions.toml"):
         gomod.wrapper_go_mod(spec, k8s.version, upstream["kubernetes"].go_mod)
+
+
+def test_etcd_wrapper_leaves_out_its_sibling_path_replaces_and_coredns_needs_none(upstream):
+    etcd = PINS.tool("etcd")
+    assert "=> ../api" in upstream["etcd"].go_mod, "upstream points its siblings at local paths"
+    text = gomod.wrapper_go_mod(etcd.go, etcd.version, upstream["etcd"].go_mod)
+    assert "replace" not in text and "require go.etcd.io/etcd/server/v3 v3.6.16" in text
+    # …because server/v3 itself requires each sibling at the release's version.
+    assert "go.etcd.io/etcd/api/v3 v3.6.16" in upstream["etcd"].go_mod
+    coredns = PINS.tool("coredns")
+    assert "replace" not in gomod.wrapper_go_mod(coredns.go, coredns.version, upstream["coredns"].go_mod)
 
 
 def test_tools_go_imports_every_command_built():

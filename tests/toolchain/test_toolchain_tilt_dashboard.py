@@ -7,7 +7,6 @@ import html.parser
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -15,9 +14,10 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from toolchain_helpers import REPO
+
 from scripts.toolchain import manifest, versions
+from tests.support.ports import free_port
 
 PINS = versions.load(REPO / "scripts" / "versions.toml")
 REAL = {k: "" for k in ("TODO_APP_CACHE", "TODO_APP_BIN", "TODO_APP_VERSIONS")}
@@ -36,12 +36,6 @@ class Refs(html.parser.HTMLParser):
             self.links.append(a["href"])
         if tag == "script" and a.get("src"):
             self.scripts.append(a["src"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str, bytes]:

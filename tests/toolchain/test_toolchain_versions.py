@@ -47,6 +47,17 @@ def test_go_builds_stamp_the_pinned_version():
     assert "-X helm.sh/helm/v4/internal/version.version=v4.3.1" in v.tool("helm").go.ldflags
 
 
+def test_the_clusters_etcd_and_coredns_are_static_go_builds_kept_off_path():
+    v = versions.load(PROJECT_PINS)
+    for name, stamp in (("etcd", "-X go.etcd.io/etcd/api/v3/version.GitSHA=v3.6.16"),
+                        ("coredns", "-X github.com/coredns/coredns/coremain.GitCommit=v1.14.7")):
+        tool = v.tool(name)
+        assert tool.routes == ("go",) and stamp in tool.go.ldflags, name
+        assert dict(tool.go.env) == {"CGO_ENABLED": "0"}, f"{name} runs FROM scratch or on any host: static"
+        assert tool.link == (), f"only the cluster runs {name}: nothing in .bin"
+    assert "etcd" not in v.cluster and "coredns" not in v.cluster, "one pin each, under [tools]"
+
+
 @pytest.mark.parametrize("mutate, message", [
     (lambda t: t.replace('version = "1.2.3"\n', ""), "[tools.fake].version is missing: add it"),
     (lambda t: t, "lists route 'download' but has no [tools.fake.download]"),
@@ -60,6 +71,8 @@ def test_go_builds_stamp_the_pinned_version():
     (lambda t: t.replace("version_pattern = 'fake v(\\d+\\.\\d+\\.\\d+)'", "version_pattern = 'fake'"),
      "needs a capture group"),
     (lambda t: t + "[tools.broken\n", "is not valid TOML"),
+    (lambda t: t.replace('routes = ["download"]', 'routes = ["go"]') + '[tools.fake.go]\nmodule = "m"\n'
+     'wrapper_module = "w"\npackages = ["m"]\nenv = "CGO_ENABLED=0"\n', "[tools.fake].go.env must be a dict"),
 ])
 def test_a_broken_versions_file_names_the_problem_and_the_fix(sandbox, mutate, message):
     sandbox.write_versions(mutate(fake_tool_toml(routes=("download",))))

@@ -2,11 +2,11 @@
 These run the real entry point (bash script → venv → scripts.workflow); `status` and `down` against
 a live loop (Tilt's resources and URLs, the kept claim) are exercised in tests/e2e/test_devdata_loop.py."""
 import re
-import socket
 import subprocess
 
 import pytest
 
+from tests.support.ports import free_port
 from tests.support.tilt_session import REPO, tool_env
 
 DEV = str(REPO / "scripts" / "dev")
@@ -41,12 +41,6 @@ def test_each_command_answers_its_own_help(command):
     p = dev(command, "-h")
     assert p.returncode == 0, p.stderr
     assert "usage:" in p.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_status_without_a_loop_says_so_and_how_to_start_one():

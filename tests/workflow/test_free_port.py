@@ -2,7 +2,7 @@
 connections draw from (one took the backend's forward port in ci10)."""
 import socket
 
-from tests.support.tilt_session import _ephemeral_low, free_port
+from tests.support.ports import _ephemeral_low, free_port
 
 
 def test_a_free_port_is_below_the_ephemeral_range_and_bindable():

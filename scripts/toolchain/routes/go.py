@@ -117,7 +117,7 @@ def install(ctx: RouteContext) -> RouteResult:
     go = shutil.which("go")
     if not go:
         raise RouteUnavailable("go not found on PATH: install Go >= 1.25 (https://go.dev/dl/ or apt-get install golang-go)")
-    env = dict(os.environ)
+    env = dict(os.environ) | dict(ctx.tool.go.env)
     try:
         prepare_wrapper(ctx, go, env)
         lay_web_ui(ctx)
