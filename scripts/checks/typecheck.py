@@ -7,9 +7,9 @@ answers in ~1 s where tsc takes ~4 s, since it parses Next's and React's declara
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import contextlib
 import os
 import signal
 import socket

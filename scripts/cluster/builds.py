@@ -14,10 +14,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from scripts.toolchain import versions
-from scripts.toolchain.paths import tool_dir
 
 from . import config
 from .ui import step
@@ -67,26 +67,24 @@ UPSTREAM = ("etcd", "coredns")
 
 def upstream_binary(name: str) -> Path:
     """Where the toolchain installs etcd or CoreDNS (its cache dir for the pinned version)."""
-    tool = versions.load().tool(name)
-    return tool_dir(tool.name, tool.version) / "bin" / name
+    return config.tool_bin(name, versions.load().tool(name).version)
 
 
 def upstream_missing() -> list[str]:
     return [n for n in UPSTREAM if not upstream_binary(n).exists()]
 
 
-def ensure_upstream() -> None:
-    """etcd and CoreDNS are the toolchain's job, like Kubernetes: asked to install them (first run,
-    or a new pin) when one is missing."""
-    if not upstream_missing():
+def _toolchain_install(targets: list[str], missing: Callable[[], list[str]], fix: str) -> None:
+    """Upstream programs are the toolchain's job: ask it to install `targets` when any binary is
+    `missing()` (first run, or a new pin); still missing afterwards is a BuildError naming `fix`."""
+    if not missing():
         return
-    print(f"\n  building {', '.join(upstream_missing())} with scripts/toolchain (first run only)", flush=True)
-    subprocess.run([sys.executable, str(config.REPO / "scripts" / "toolchain"), "install", *upstream_missing()],
-                   cwd=config.REPO)
-    missing = upstream_missing()
-    if missing:
-        raise BuildError(f"{', '.join(missing)} missing after the toolchain's build (its output above says why); "
-                         f"retry with `python3 scripts/toolchain install {' '.join(missing)}`")
+    print(f"\n  {', '.join(missing())} missing: building with scripts/toolchain (first run only; "
+          "minutes on 2 cores)", flush=True)
+    subprocess.run([sys.executable, str(config.REPO / "scripts" / "toolchain"), "install", *targets], cwd=config.REPO)
+    if still := missing():
+        raise BuildError(f"{', '.join(still)} still missing after the toolchain's build (its output above says "
+                         f"why). {fix}")
 
 
 def _go_version() -> str:
@@ -143,21 +141,11 @@ def kubernetes_missing() -> list[str]:
 
 
 def ensure_kubernetes() -> None:
-    """The Kubernetes binaries are the toolchain's job (scripts/toolchain builds them in one
-    `go build` from the Go module proxy); we ask it to install them when any is missing."""
-    if not kubernetes_missing():
-        return
-    toolchain = config.REPO / "scripts" / "toolchain"
-    if toolchain.is_dir():
-        print(f"\n  Kubernetes {config.kube_version()} binaries missing: building them with scripts/toolchain "
-              "(first run only; several minutes on 2 cores)", flush=True)
-        subprocess.run([sys.executable, str(toolchain), "install", "kubernetes"], cwd=config.REPO)
-    missing = kubernetes_missing()
-    if missing:
-        raise BuildError(
-            f"Kubernetes {config.kube_version()} binaries missing in {config.kube_bin_dir()}: {', '.join(missing)}.\n"
-            f"Install them with `python3 scripts/toolchain install kubernetes` (builds "
-            f"k8s.io/kubernetes/cmd/{{{','.join(KUBE_COMPONENTS)}}} with Go from the module proxy).")
+    """The Kubernetes binaries: the toolchain builds them in one `go build` from the Go module proxy."""
+    _toolchain_install(["kubernetes"], kubernetes_missing,
+                       f"Install them with `python3 scripts/toolchain install kubernetes` (builds Kubernetes "
+                       f"{config.kube_version()}'s k8s.io/kubernetes/cmd/{{{','.join(KUBE_COMPONENTS)}}} into "
+                       f"{config.kube_bin_dir()} with Go from the module proxy).")
 
 
 def ensure_all() -> None:
@@ -165,7 +153,8 @@ def ensure_all() -> None:
     with step("kubernetes binaries", quiet_if_fast=True):
         ensure_kubernetes()
     with step("etcd and CoreDNS", quiet_if_fast=True):
-        ensure_upstream()
+        _toolchain_install(list(UPSTREAM), upstream_missing,
+                           f"Retry with `python3 scripts/toolchain install {' '.join(UPSTREAM)}`.")
     for name in ("pause", "provisioner"):
         with step(f"build {name}", quiet_if_fast=True):
             build_own(name)
