@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import argon2
 import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.security import create_access_token
+from app.core.security import Passwords, create_access_token
 from tests.conftest import TEST_JWT_SECRET, Database, signup
 
 PASSWORD = "correct horse battery"
@@ -145,3 +146,15 @@ def test_tokens_signed_by_one_instance_work_on_another_with_the_same_secret(make
     first, second = make_client(), make_client()
     headers = signup(first)
     assert second.get("/api/auth/me", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(("time_cost", "memory_kib"), [(1, 1024), (3, 65536)])
+def test_an_unknown_email_is_verified_against_a_hash_with_the_same_costs(time_cost: int, memory_kib: int) -> None:
+    """The timing equaliser: a login for an unknown email verifies the password against a hash with
+    exactly the parameters of a stored one (same work, same time) and never succeeds."""
+    passwords = Passwords(time_cost=time_cost, memory_kib=memory_kib)
+    stored = passwords.hash(PASSWORD)
+    assert argon2.extract_parameters(passwords._dummy) == argon2.extract_parameters(stored)
+    assert passwords.verify(PASSWORD, None) is False
+    assert passwords.verify("", None) is False
+    assert passwords.verify(PASSWORD, stored) is True
