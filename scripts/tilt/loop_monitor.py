@@ -41,7 +41,6 @@ PAGE_WAIT = 5.0         # how long a frontend update polls for the changed page
 FIRST_COMPILE_WAIT = 120.0  # next dev compiling a route for the first time, on a busy machine
 REQUEST_TIMEOUT = 10.0
 SAVE_POLL = 0.05        # how often the frontend's save watcher looks at the synced files' mtimes
-SETTLE_WINDOW = 0.5     # after a page changes, how long to watch for it changing once more
 
 
 @dataclass(frozen=True)
@@ -128,15 +127,15 @@ class Monitor:
         self.srcs = srcs or []                  # the folders/files its live update syncs
         self.untimed = untimed or []            # of those, what no page renders (generated types): not timed
         self._baselined = ""                    # the update whose page before was fetched
-        self.early: dict[str, tuple[float, bytes]] = {}  # route → (first new answer, body), seen from the save
+        self.early: dict[str, tuple[float, bytes]] = {}  # route → (first new answer, markup), seen from the save
         self.early_done: dict[str, threading.Event] = {}  # route → set once the save watcher has its answer
-        self._baseline_page: tuple[str, float, bytes] | None = None  # (route, received, body)
+        self._baseline_page: tuple[str, float, bytes] | None = None  # (route, received, markup)
         self.root = root or Path.cwd()  # Tilt logs changed paths relative to the Tiltfile's folder
         self.events: queue.Queue[LogEvent] = queue.Queue()
         self.session = Session()
         self.handled_finish: str | None = None  # the build record already dealt with
         self.started = False
-        self.pages: dict[str, bytes] = {}       # route → last body served (to see the new one)
+        self.pages: dict[str, bytes] = {}       # route → markup last served (to see the new one)
         # Query tag on every page request of this monitor (it names them in next dev's log). One tag
         # for all: Next puts the request's URL, query included, into the page's HTML, so answers to
         # differently tagged requests always differ, and "the page changed" would mean nothing.
@@ -233,10 +232,10 @@ class Monitor:
 
         def fetch() -> None:  # in the background: the sync's end must be seen the moment it comes
             try:
-                received, _, body = request(self._page_url(route))
+                received, markup = self._page(route)
             except OSError:
                 return
-            self._baseline_page = (route, received, body)
+            self._baseline_page = (route, received, markup)
         threading.Thread(target=fetch, daemon=True).start()
 
     def watch_saves(self, stop: threading.Event | None = None) -> None:
@@ -257,10 +256,10 @@ class Monitor:
                 # The page as served right now is the old code's: Tilt has not even started the
                 # update (its watcher debounces 200 ms). Not the page the last update ended with:
                 # that update may still be waiting to be reported.
-                _, _, before = request(self._page_url(route))
-                answered, body = self._poll_until_changed(route, before)
-                if body != before:
-                    self.early[route] = (answered, body)
+                _, before = self._page(route)
+                answered, markup = self._poll_until_changed(route, before)
+                if markup != before:
+                    self.early[route] = (answered, markup)
             except (OSError, http.client.HTTPException):
                 continue
             finally:
@@ -269,25 +268,20 @@ class Monitor:
     def _page_url(self, route: str) -> str:
         return f"{self.url}{route}?loop-stats={self.last_tag}"
 
+    def _page(self, route: str) -> tuple[float, bytes]:
+        """(when the answer came, its markup): pages are compared by what they show (page_markup)."""
+        received, _, body = request(self._page_url(route))
+        return received, loop_stats.page_markup(body)
+
     def _poll_until_changed(self, route: str, before: bytes) -> tuple[float, bytes]:
-        """The first answer of the page as it settles after a change: next dev can answer once more
-        in between (measured: a changed page ~0.2 s before the edit's text shows), so after the first
-        change it is asked again for SETTLE_WINDOW, and the last change in that window counts."""
+        """The first answer whose markup differs from `before` (or the last one, after PAGE_WAIT):
+        the moment the new code shows, as an outside probe looking for the edit's text sees it."""
         deadline = time.monotonic() + PAGE_WAIT
         while True:
-            answered, _, body = request(self._page_url(route))
-            if body != before or time.monotonic() > deadline:
-                break
+            answered, markup = self._page(route)
+            if markup != before or time.monotonic() > deadline:
+                return answered, markup
             time.sleep(0.02)
-        if body == before:
-            return answered, body
-        settle = time.monotonic() + SETTLE_WINDOW
-        while time.monotonic() < settle:
-            time.sleep(0.02)
-            at, _, again = request(self._page_url(route))
-            if again != body:
-                answered, body = at, again
-        return answered, body
 
     def _update(self, build: dict) -> None:
         started, synced = loop_stats.parse_time(build["startTime"]), loop_stats.parse_time(build["finishTime"])
@@ -305,7 +299,7 @@ class Monitor:
             if base and base[0] == route and base[1] < synced:  # fetched before the new files landed
                 self.pages[route] = base[2]
             if (pending := self.early_done.get(route)) is not None:
-                pending.wait(PAGE_WAIT + SETTLE_WINDOW + 1)  # the save watcher is still asking
+                pending.wait(PAGE_WAIT + 1)  # the save watcher is still asking
             early = self.early.pop(route, None)
             if early and early[0] > started:  # the save watcher saw this update's new page
                 answered, changed_page = early[0], True
@@ -388,17 +382,17 @@ class Monitor:
         deadline, give_up = time.monotonic() + PAGE_WAIT, time.monotonic() + FIRST_COMPILE_WAIT
         while True:
             try:
-                answered, _, body = request(self._page_url(route))
+                answered, markup = self._page(route)
             except OSError:  # a first compile under load can outlast one request's timeout
                 if time.monotonic() > give_up:
                     raise
                 deadline = time.monotonic() + PAGE_WAIT
                 continue
-            if before is None or body != before or time.monotonic() > deadline:
+            if before is None or markup != before or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
-        self.pages[route] = body
-        return answered, before is None or body != before
+        self.pages[route] = markup
+        return answered, before is None or markup != before
 
     def _render_of(self, route: str) -> float | None:
         """next dev's render time for our request (its request log line), when it printed one."""

@@ -246,6 +246,19 @@ def parse_live_line(line: str) -> tuple[float, dict[str, float]] | None:
     return float(m["total"]), found
 
 
+SCRIPT_RE = re.compile(rb"<script\b[^>]*>.*?</script>", re.S | re.I)
+
+
+def page_markup(body: bytes) -> bytes:
+    """A page's HTML without its scripts: what tells one version of the page from the next.
+
+    next dev (16.4) writes a fresh random id into an inline script of every answer
+    (`self.__next_r="…"`), so two whole answers always differ, even for the same code; the markup
+    (the rendered page a person sees) changes exactly when an edit's rendering does, and its RSC
+    payload (scripts) with it."""
+    return SCRIPT_RE.sub(b"", body)
+
+
 def page_route(path: str, app_dir: str = "frontend/src/app") -> str:
     """The URL a frontend edit is visible at: the App Router page it belongs to, else `/`.
 

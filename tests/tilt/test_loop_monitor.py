@@ -305,11 +305,27 @@ def test_a_page_that_echoes_its_url_is_still_timed_by_its_content(tmp_path):
         srv.shutdown()
 
 
-def test_a_page_that_changes_twice_is_timed_when_it_settles(server, tmp_path):
-    handler, url = server
-    m, lines = make("frontend", url, tmp_path)
-    for at, body in ((0.2, b"in between"), (0.4, b"new")):  # next dev's answer mid-recompile, then the edit
-        threading.Timer(at, lambda b=body: setattr(handler, "body", b)).start()
-    start = time.time()
-    answered, body = m._poll_until_changed("/login", b"old")
-    assert body == b"new" and answered - start == pytest.approx(0.4, abs=0.08)
+def test_a_page_with_a_fresh_id_in_every_answer_is_timed_when_its_markup_changes(tmp_path):
+    """next dev 16.4 writes a random id into an inline script of every answer, so whole answers always
+    differ: the update is the first answer whose markup differs — not the first answer, not a later one."""
+    import uuid
+
+    class Fresh(Page):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<h1>" + type(self).body + b'</h1><script>self.__next_r="'
+                             + uuid.uuid4().hex.encode() + b'";</script>')
+    handler = type("F", (Fresh,), {"body": b"old"})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        m, _ = make("frontend", f"http://127.0.0.1:{srv.server_address[1]}", tmp_path)
+        _, before = m._page("/login")
+        assert m._page("/login")[1] == before, "the same code's answers compare equal"
+        threading.Timer(0.4, lambda: setattr(handler, "body", b"new")).start()
+        start = time.time()
+        answered, markup = m._poll_until_changed("/login", before)
+        assert markup == b"<h1>new</h1>" and answered - start == pytest.approx(0.4, abs=0.08)
+    finally:
+        srv.shutdown()

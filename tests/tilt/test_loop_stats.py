@@ -168,3 +168,9 @@ def test_tilts_build_log_lines_say_what_changed_and_how_it_was_updated():
     assert loop_stats.build_kind("Will copy 1 file(s) to container: [todo-app-backend-x/backend]") == "live"
     assert loop_stats.build_kind("Building Dockerfile for platform linux/amd64:") == "image"
     assert loop_stats.build_kind("STEP 1/3 — Building Dockerfile: [todo-backend]") is None
+
+
+def test_page_markup_drops_every_script_and_keeps_what_the_page_shows():
+    html = (b'<html><body><h1>Log in</h1><script src="/_next/a.js" async=""></script>'
+            b'<SCRIPT>self.__next_r="abc";\nvar __nextHmrInitialVersion="1";</SCRIPT><p>x</p></body></html>')
+    assert loop_stats.page_markup(html) == b"<html><body><h1>Log in</h1><p>x</p></body></html>"
