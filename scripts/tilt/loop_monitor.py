@@ -41,11 +41,12 @@ PAGE_WAIT = 5.0         # how long a frontend update polls for the changed page
 FIRST_COMPILE_WAIT = 120.0  # next dev compiling a route for the first time, on a busy machine
 REQUEST_TIMEOUT = 10.0
 SAVE_POLL = 0.05        # how often the frontend's save watcher looks at the synced files' mtimes
+FAILED = object()       # _reload's answer when the dev server said the new code did not load
 
 
 @dataclass(frozen=True)
 class LogEvent:
-    kind: str        # "changed" | "live" | "image" | "reload" | "reloading" | "served" | "request"
+    kind: str        # "changed" | "live" | "image" | "reload" | "reloading" | "failed" | "served" | "request"
     value: object    # files, Reload, the record's own timestamp, NextRequest
     at: float        # when it reached us
 
@@ -61,6 +62,8 @@ def classify(line: str) -> LogEvent | None:
         return LogEvent("reload", reload, now)
     if loop_stats.is_reload_start(message):
         return LogEvent("reloading", stamp, now)
+    if loop_stats.is_reload_failure(message):
+        return LogEvent("failed", stamp, now)
     if loop_stats.is_server_started(message):
         return LogEvent("served", stamp, now)
     if (req := loop_stats.parse_next_request(message)) is not None:
@@ -335,6 +338,12 @@ class Monitor:
             self._print(t, shown)
             return
         reload = self._reload(started)
+        if reload is FAILED:
+            # Not live: the new code did not import or start. The dev server's error is the line
+            # above; a figure here would only measure how long this monitor waited.
+            self.out(f"not live: the dev server could not load the new code of {', '.join(shown)} "
+                     "(its error is above; the previous code keeps serving, and the next save retries)")
+            return
         if reload is None:
             answered = request(self.url)[0]
             self._print(Timeline(saved=saved, started=started, synced=synced, answered=answered), shown,
@@ -347,7 +356,7 @@ class Monitor:
         self._print(Timeline(saved=saved, started=started, synced=synced, answered=reload.ready + (received - sent),
                              ready=reload.ready, server_saw=reload.seen), shown)
 
-    def _reload(self, started: float) -> loop_stats.Reload | None:
+    def _reload(self, started: float) -> loop_stats.Reload | object | None:
         """The dev server's reload for the update that started at `started`.
 
         Its `reloaded in …` line when it prints one; otherwise its own log records' timestamps:
@@ -359,11 +368,13 @@ class Monitor:
         seen = None
         while True:
             left = max(0.0, deadline - time.monotonic())
-            event = self._wait_for({"reload", "reloading", "served"}, left)
+            event = self._wait_for({"reload", "reloading", "served", "failed"}, left)
             if event is None:
                 return None
             self._pending.remove(event)
             self._used.append(event)
+            if event.kind == "failed" and event.at >= started:
+                return FAILED
             if event.kind == "reload" and event.value.ready >= started - 0.05:
                 return event.value
             stamp = event.value if event.kind != "reload" else None

@@ -39,6 +39,8 @@ RELOAD_RE = re.compile(rf"reloaded in (?P<seconds>{_NUM}) s \(changed: (?P<chang
                        rf"mtime=(?P<mtime>{_NUM}) seen=(?P<seen>{_NUM}) ready=(?P<ready>{_NUM})\)")
 # The dev server's line when it starts a reload (today's backend/devserver/; no times in it).
 RELOADING_RE = re.compile(r"changes in .+: reloading")
+# The dev server's line when the new code does not import or start (the old code keeps serving).
+RELOAD_FAILED_RE = re.compile(r"reload failed: .+; still serving the previous code")
 # next dev (16.x) logs every request with its split: 16.0 ` GET /login 200 in 626ms (compile: 500ms,
 # render: 125ms)`, 16.4 ` GET /login 200 in 23ms (next.js: 14ms, application-code: 9ms)`, where
 # `next.js` is the framework's share (routing and Turbopack compiling) and the rest is rendering.
@@ -113,6 +115,10 @@ def parse_changed_files(message: str) -> list[str] | None:
 
 def is_reload_start(message: str) -> bool:
     return RELOADING_RE.search(message) is not None
+
+
+def is_reload_failure(message: str) -> bool:
+    return RELOAD_FAILED_RE.search(message) is not None
 
 
 def is_server_started(message: str) -> bool:

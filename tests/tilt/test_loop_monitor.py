@@ -114,6 +114,27 @@ def test_without_the_reload_line_reload_and_first_response_are_one_stage(server,
     assert total >= 0.5 and lines[0].endswith("[the dev server reported no reload]")
 
 
+
+def test_a_reload_that_fails_is_reported_as_not_live_and_not_counted(server, tmp_path):
+    """A save that breaks the import: the dev server logs its error at once and keeps the old code;
+    there is no save → live figure (waiting for a reload that never comes is not one)."""
+    _, url = server
+    m, lines = make("backend", url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    lines.clear()
+    now = time.time()
+    rel = saved_file(tmp_path, now - 0.5, "app/api/routes/health.py")
+    m.on_log(f"1 File Changed: [{rel}]")
+    m.on_log("Will copy 1 file(s) to container: [todo-app-backend-abc/backend]")
+    m.on_log("12:21:07.606 ERROR   app.devserver  reload failed: SyntaxError: invalid syntax "
+             "(/app/app/api/routes/health.py, line 65); still serving the previous code")
+    begin = time.monotonic()
+    m.on_uiresource(uiresource(finish=now - 0.1, start=now - 0.3))
+    assert time.monotonic() - begin < 1.0, "no waiting for a reload line that will not come"
+    assert len(lines) == 1 and lines[0].startswith("not live: the dev server could not load the new code of "
+                                                   "app/api/routes/health.py"), lines
+    assert loop_stats.parse_live_line(lines[0]) is None and m.session.totals == []
+
 def record(message, at):
     """One of the backend's JSON log records (backend/app/core/logging.py)."""
     return json.dumps({"timestamp": stamp(at).replace("000Z", "Z"), "level": "INFO", "logger": "app.devserver",
