@@ -127,12 +127,7 @@ def watch(args: argparse.Namespace) -> int:
         line, failed = watcher.observe(result)
         if line:
             _log(line)
-        if args.port_forward_of and watcher.wants_new_port_forward():
-            renewed = port_forward.recreate(args.port_forward_of)
-            _log(f"{args.name}: {watcher.timeouts} requests in a row timed out through the port-forward "
-                 f"(Tilt's port-forward can wedge, tilt-dev/tilt#4801): "
-                 + (f"asked Tilt for a new one ({', '.join(renewed)})" if renewed
-                    else f"Tilt has no port-forward of {args.port_forward_of} to renew"))
+        _renew_if_wedged(watcher, args)
         if failed:
             _log(f"PROBE FAILED: {args.name} {result.summary} ({watcher.failures} failures in a row); "
                  f"this resource turns green again when the endpoint recovers")
@@ -142,9 +137,21 @@ def watch(args: argparse.Namespace) -> int:
         time.sleep(args.period)
 
 
+def _renew_if_wedged(watcher: Watcher, args: argparse.Namespace) -> None:
+    """With --port-forward-of: ask Tilt for a new port-forward when the watcher's requests keep timing out."""
+    if not (args.port_forward_of and watcher.wants_new_port_forward()):
+        return
+    renewed = port_forward.recreate(args.port_forward_of)
+    _log(f"{args.name}: {watcher.timeouts} requests in a row timed out through the port-forward "
+         f"(Tilt's port-forward can wedge, tilt-dev/tilt#4801): "
+         + (f"asked Tilt for a new one ({', '.join(renewed)})" if renewed
+            else f"Tilt has no port-forward of {args.port_forward_of} to renew"))
+
+
 def _spawn_reviver(args: argparse.Namespace) -> None:
-    cmd = [sys.executable, "-m", "scripts.tilt.probe_watch", "--revive", "--url", args.url,
-           "--resource", args.resource, "--period", str(args.period), "--timeout", str(args.timeout)]
+    cmd = [sys.executable, "-m", "scripts.tilt.probe_watch", "--revive", "--url", args.url, "--name", args.name,
+           "--resource", args.resource, "--period", str(args.period), "--timeout", str(args.timeout),
+           "--port-forward-of", args.port_forward_of]
     subprocess.Popen(cmd, start_new_session=True, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -161,12 +168,20 @@ def _tilt_alive() -> bool:
 
 
 def revive(args: argparse.Namespace) -> int:
-    """Wait for recovery, then restart the watcher through Tilt. Ends on its own when Tilt is gone."""
+    """Wait for recovery, then restart the watcher through Tilt. Ends on its own when Tilt is gone.
+
+    It keeps renewing a wedged port-forward as the watcher did: a forward that wedged again after the
+    watcher's last renewal (a pod replaced meanwhile: a restore, a reset, a rebuild) would otherwise
+    never carry the recovery this waits for."""
+    watcher = Watcher(args.name, failure_threshold=1, startup_grace=0)
     gone_since = None
     while True:
-        if check(args.url, args.timeout).ok:
+        result = check(args.url, args.timeout)
+        if result.ok:
             return subprocess.call(["tilt", "trigger", args.resource], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
+        watcher.observe(result)
+        _renew_if_wedged(watcher, args)
         if _tilt_alive():
             gone_since = None
         elif gone_since is None:

@@ -1,6 +1,7 @@
 import http.server
 import json
 import threading
+import time
 
 import pytest
 
@@ -170,3 +171,38 @@ def test_a_hanging_endpoint_logs_the_port_forward_renewal_and_still_fails(hangin
     assert "2 requests in a row timed out through the port-forward" in out
     assert "Tilt has no port-forward of frontend to renew" in out
     assert "PROBE FAILED: frontend /api/health timeout" in out
+
+
+@pytest.mark.timeout(30)  # the old reviver waited forever
+def test_the_reviver_renews_a_wedged_port_forward_until_the_service_answers_then_restarts_the_watcher(
+        tmp_path, monkeypatch):
+    """After the watcher gave up (a pod replaced under a wedged forward: restore, reset, rebuild), the
+    reviver is all that is left watching: it must renew the forward too, or the recovery it waits for
+    never comes through. A renewed forward is what makes this endpoint answer."""
+    renewed = threading.Event()
+
+    class Wedged(_Handler):
+        def do_GET(self):
+            if not renewed.is_set():
+                time.sleep(0.5)  # longer than the reviver's timeout: a request that hangs
+                return
+            super().do_GET()
+
+    _Handler.routes = {"/health": (200, {"status": "ok"})}
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Wedged)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    asked = []
+    monkeypatch.setattr(probe_watch.port_forward, "recreate",
+                        lambda resource: (asked.append(resource), renewed.set(), ["backend-pf"])[-1])
+    fake_tilt = tmp_path / "tilt"
+    fake_tilt.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "tilt-calls"}\n')
+    fake_tilt.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    try:
+        rc = probe_watch.main(["--revive", "--url", f"http://127.0.0.1:{srv.server_address[1]}/health",
+                               "--name", "backend /health", "--resource", "backend-liveness",
+                               "--period", "0.05", "--timeout", "0.2", "--port-forward-of", "backend"])
+    finally:
+        srv.shutdown()
+    assert rc == 0 and asked == ["backend"]
+    assert (tmp_path / "tilt-calls").read_text().split() == ["trigger", "backend-liveness"]
