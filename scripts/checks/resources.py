@@ -1,7 +1,7 @@
 """Which checks the Tiltfile declares, what each runs and which saves trigger it."""
 from __future__ import annotations
 
-from scripts.checks import contract
+from scripts.checks import NAMES, contract
 from scripts.tilt import tiltfile
 
 # Checks against the contract and the types are the ones a CI run must hold; lint and the
@@ -39,7 +39,8 @@ def checks() -> list[dict]:
     ]
 
 
-def for_tilt(subcommand: str) -> list[dict]:
-    """The Tiltfile's view: under `tilt ci` only the CI checks exist."""
-    selected = [c for c in checks() if subcommand != "ci" or c["name"] in CI_CHECKS]
-    return [{**c, "ignore": IGNORE + c.get("ignore", [])} for c in selected]
+def for_tilt(subcommand: str, selected: list[str] | None = None) -> list[dict]:
+    """The Tiltfile's view: `selected` (the --checks flag) when given, else every check under
+    `tilt up` and only the CI checks under `tilt ci`."""
+    wanted = selected if selected is not None else [n for n in NAMES if subcommand != "ci" or n in CI_CHECKS]
+    return [{**c, "ignore": IGNORE + c.get("ignore", [])} for c in checks() if c["name"] in wanted]

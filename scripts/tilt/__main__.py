@@ -40,7 +40,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                           result["values"], result["set"], cwd=str(REPO))
     result["app_config"] = objects.config_selectors(result["rendered"])
     from scripts.checks import resources  # the checks' resources ride on the same answer: one call
-    result["checks"] = resources.for_tilt(args.subcommand)
+    result["checks"] = resources.for_tilt(args.subcommand, flags.checks)
     print(json.dumps(result))
     return 0
 

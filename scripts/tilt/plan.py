@@ -65,6 +65,7 @@ class Flags:
     debug: list[str] = dataclasses.field(default_factory=list)
     debug_backend_port: int = DEBUG_PORTS["backend"]
     debug_frontend_port: int = DEBUG_PORTS["frontend"]
+    checks: list[str] | None = None  # --checks: None = the subcommand's default set, [] = none
 
     @classmethod
     def from_tilt(cls, cfg: dict) -> "Flags":
@@ -85,7 +86,16 @@ class Flags:
             debug=[name for item in cfg.get("debug") or [] for name in item.split(",") if name],
             debug_backend_port=int(one("debug-backend-port", DEBUG_PORTS["backend"])),
             debug_frontend_port=int(one("debug-frontend-port", DEBUG_PORTS["frontend"])),
+            checks=_checks_flag(cfg.get("checks")),
         )
+
+
+def _checks_flag(values: list[str] | None) -> list[str] | None:
+    """`--checks=api-contract,backend-tests` (or repeated); `--checks=none` for none; absent: default."""
+    if not values:
+        return None
+    names = [name for item in values for name in item.split(",") if name]
+    return [] if names == ["none"] else names
 
 
 def _env_list(name: str) -> list[str]:
@@ -116,6 +126,15 @@ def validate(flags: Flags, repo: Path = REPO) -> None:
         if not 1 <= port <= 65535:
             raise PlanError(f"{port_flag}={port} is not a TCP port")
     validate_debug(flags)
+    validate_checks(flags)
+
+
+def validate_checks(flags: Flags) -> None:
+    from scripts.checks import NAMES
+    bad = [c for c in flags.checks or [] if c not in NAMES]
+    if bad:
+        raise PlanError(f"--checks={','.join(bad)}: no such check; choose from {', '.join(NAMES)} "
+                        f"(comma-separated), or --checks=none to run none")
 
 
 def _check_secret_name(values: Path) -> None:

@@ -51,3 +51,10 @@ def test_regenerated_api_types_rerun_no_frontend_check_since_api_contract_type_c
         assert contract.TYPES_DIR in by_name[name]["ignore"], name
         assert set(resources.IGNORE) <= set(by_name[name]["ignore"]), name
     assert contract.TYPES_DIR not in by_name["api-contract"]["ignore"]
+
+
+def test_the_checks_flag_picks_checks_or_none_under_either_subcommand():
+    assert [c["name"] for c in resources.for_tilt("up", ["backend-tests", "api-contract"])] == [
+        "api-contract", "backend-tests"]
+    assert [c["name"] for c in resources.for_tilt("ci", ["frontend-lint"])] == ["frontend-lint"]
+    assert resources.for_tilt("up", []) == []

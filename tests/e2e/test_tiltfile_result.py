@@ -215,3 +215,15 @@ def test_the_dev_secrets_step_writes_the_jwt_secret_once_before_the_plan_reads_i
     rc, _, err = tiltfile_result(workdir)
     assert rc == 0, err
     assert jwt() == first, "generated once: tokens survive the next `tilt up`"
+
+
+def test_the_checks_flag_declares_only_the_chosen_checks(workdir):
+    rc, out, err = tiltfile_result(workdir, "--checks=none")
+    assert rc == 0, err
+    names = {m["Name"] for m in json.loads(out)["Manifests"]}
+    assert not names & set(CHECKS) and {"backend", "frontend", "smoke-tests"} <= names
+    rc, out, err = tiltfile_result(workdir, "--checks=api-contract")
+    assert rc == 0, err
+    assert {m["Name"] for m in json.loads(out)["Manifests"]} & set(CHECKS) == {"api-contract"}
+    rc, out, err = tiltfile_result(workdir, "--checks=backend-test")
+    assert rc != 0 and "--checks=backend-test: no such check" in out + err

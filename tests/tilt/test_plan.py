@@ -104,6 +104,16 @@ def test_flags_from_tilt_config_use_dashed_names():
     assert (f.mode, f.backend_port, f.only, f.frontend_port) == ("prod", 18000, ["backend"], FRONTEND_PORT)
 
 
+
+def test_the_checks_flag_is_a_list_none_or_absent_and_unknown_names_are_refused_with_the_choices(repo):
+    assert Flags.from_tilt({}).checks is None  # the subcommand's default set
+    assert Flags.from_tilt({"checks": ["api-contract,backend-tests"]}).checks == ["api-contract", "backend-tests"]
+    assert Flags.from_tilt({"checks": ["api-contract", "frontend-types"]}).checks == ["api-contract", "frontend-types"]
+    assert Flags.from_tilt({"checks": ["none"]}).checks == []
+    with pytest.raises(plan.PlanError, match=r"--checks=backend-test: no such check; choose from api-contract, "
+                                             r"frontend-types, frontend-lint, frontend-tests, backend-tests"):
+        plan.validate(Flags.from_tilt({"checks": ["backend-test"]}), repo)
+
 def test_namespace_enforces_restricted_and_is_kept_on_down():
     from scripts.tilt import namespace
     ns = namespace.manifest("t1")
