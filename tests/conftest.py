@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.support.tilt_session import REPO, tool_env
+from tests.support.tilt_session import NO_CHECKS, REPO, PostgresLoop, copy_repo, tool_env
 
 # Debian's package (the toolchain's [apt] list installs it); Playwright's own browser download
 # cannot run here.
@@ -47,6 +47,17 @@ def kube_context(request):
     cluster.create()
     request.addfinalizer(cluster.delete)
     return f"kind-{cluster.name}"
+
+
+@pytest.fixture(scope="session")
+def pg_loop(tmp_path_factory, kube_context):
+    """One `tilt up -- --db=postgres` session for every cluster test that needs the dev loop on
+    PostgreSQL (the dashboard in a browser, the dev-data e2e, the reliability suite's outage and
+    authorization tests); each module leaves it serving. Its own namespace, local ports and Tilt API
+    port; the checks are not what these tests test (tests/e2e/test_tilt_checks.py is)."""
+    loop = PostgresLoop(copy_repo(tmp_path_factory.mktemp("pgloop") / "repo"), kube_context)
+    with loop.running("--db=postgres", NO_CHECKS, ready=PostgresLoop.RESOURCES):
+        yield loop
 
 
 @pytest.fixture(scope="session")

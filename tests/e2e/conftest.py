@@ -10,10 +10,10 @@ may stay; a test that stops or tears down the loop brings it back up before it r
 """
 import pytest
 
-from tests.support.tilt_session import APP_RESOURCES, Tilt, copy_repo
+from tests.support.tilt_session import APP_RESOURCES, NO_CHECKS, Tilt, copy_repo
 
 
 @pytest.fixture(scope="session")
 def dev_loop(tmp_path_factory, kube_context):
-    with Tilt(copy_repo(tmp_path_factory.mktemp("loop")), kube_context).running(ready=APP_RESOURCES) as tilt:
+    with Tilt(copy_repo(tmp_path_factory.mktemp("loop")), kube_context).running(NO_CHECKS, ready=APP_RESOURCES) as tilt:
         yield tilt

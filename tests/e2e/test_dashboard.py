@@ -1,7 +1,7 @@
 """Tilt's web dashboard for this project's loop, driven in a real browser (Debian's Chromium).
 
-One `tilt up -- --db=postgres` session (module scope: own namespace, local ports and Tilt API port)
-serves every test; each asserts through the page what a person sees: the label groups and
+The cluster suite's `tilt up -- --db=postgres` session (`pg_loop`, tests/conftest.py: own namespace,
+local ports and Tilt API port) serves every test; each asserts through the page what a person sees: the label groups and
 resources, the backend's log pane and links, the buttons, disable/enable, a red probe resource
 during a database outage, icon glyphs, and no request leaving the Tilt server.
 
@@ -20,25 +20,19 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.support.tilt_session import REPO, Tilt, copy_repo
+from tests.support.tilt_session import REPO
 from tests.support.waiting import wait_for
 
 REPORTS = REPO / "reports"
 PG = "statefulset/todo-app-postgresql"
-# What the loop must bring up before the page is worth looking at (smoke-tests waits for a click).
-UP = ["postgresql", "backend", "frontend", "backend-liveness", "backend-readiness",
-      "frontend-liveness", "frontend-readiness"]
 # Short on purpose: the page reflects Tilt's state over a websocket within a second or two.
 PAGE_TIMEOUT_MS = 10_000
 PLAYWRIGHT_DEFAULT_TIMEOUT_MS = 5_000  # what `expect` goes back to for other modules
 
 
 @pytest.fixture(scope="module")
-def loop(tmp_path_factory, kube_context):
-    started = time.monotonic()
-    with Tilt(copy_repo(tmp_path_factory.mktemp("dashboard")), kube_context).running("--db=postgres", ready=UP) as tilt:
-        print(f"\n[dashboard] loop up in {time.monotonic() - started:.0f}s")
-        yield tilt
+def loop(pg_loop):
+    return pg_loop
 
 
 @pytest.fixture

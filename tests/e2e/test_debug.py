@@ -19,7 +19,7 @@ import requests
 from dap_client import DapClient
 from playwright.sync_api import Page, expect
 
-from tests.support.tilt_session import REPO, Tilt, copy_repo, free_port
+from tests.support.tilt_session import NO_CHECKS, REPO, Tilt, copy_repo, free_port
 
 APP = ["backend", "frontend", "backend-liveness", "backend-readiness"]
 HANDLER = "backend/app/api/routes/tasks.py"
@@ -35,7 +35,7 @@ def loop(tmp_path_factory, kube_context):
     tilt.debug_backend_port, tilt.debug_frontend_port = free_port(), free_port()
     # Readiness goes green with no debugger attached.
     with tilt.running("--debug=backend,frontend", f"--debug-backend-port={tilt.debug_backend_port}",
-                      f"--debug-frontend-port={tilt.debug_frontend_port}", ready=APP, timeout=900):
+                      f"--debug-frontend-port={tilt.debug_frontend_port}", NO_CHECKS, ready=APP, timeout=900):
         yield tilt
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from devdata_helpers import (add_task, api, demo_session, dev, press, ready, titles, wait_for)
-from tests.support.tilt_session import Tilt, copy_repo
+from tests.support.tilt_session import NO_CHECKS, Tilt, copy_repo
 
 RESOURCES = ["backend", "backend-liveness", "backend-readiness"]
 
@@ -15,7 +15,7 @@ RESOURCES = ["backend", "backend-liveness", "backend-readiness"]
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory, kube_context):
     with Tilt(copy_repo(tmp_path_factory.mktemp("devdata")), kube_context).running(
-            "--only=backend", ready=RESOURCES) as tilt:
+            "--only=backend", NO_CHECKS, ready=RESOURCES) as tilt:
         yield tilt
 
 

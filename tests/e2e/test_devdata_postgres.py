@@ -1,21 +1,17 @@
 """Dev data under `tilt up -- --db=postgres`: seed, snapshot (pg_dump), restore (pg_restore into a
 scratch database swapped in) and Reset emptying PostgreSQL's own claim, not only the backend's.
-One Tilt session (module scope), started like tests/reliability's pg loop, in its own namespace."""
+The cluster suite's PostgreSQL dev loop (`pg_loop`, shared with tests/reliability), in its own namespace."""
 import re
 
 import pytest
 
 from devdata_helpers import add_task, demo_session, press, ready, titles
-from tests.support.tilt_session import Tilt, copy_repo
-
-RESOURCES = ["postgresql", "backend", "backend-liveness", "backend-readiness"]
 
 
 @pytest.fixture(scope="module")
-def loop(tmp_path_factory, kube_context):
-    with Tilt(copy_repo(tmp_path_factory.mktemp("devdata-pg")), kube_context).running(
-            "--db=postgres", "--only=backend", ready=RESOURCES) as tilt:
-        yield tilt
+def loop(pg_loop):
+    """The cluster suite's PostgreSQL dev loop (tests/conftest.py): `tilt up -- --db=postgres`."""
+    return pg_loop
 
 
 def psql(loop, sql):

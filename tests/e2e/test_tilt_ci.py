@@ -3,7 +3,7 @@ is broken, naming the failing probe."""
 import json
 
 
-from tests.support.tilt_session import Tilt, copy_repo
+from tests.support.tilt_session import NO_CHECKS, Tilt, copy_repo
 
 
 def _snapshot_resources(path):
@@ -41,7 +41,7 @@ def test_tilt_ci_with_a_broken_backend_fails_within_the_readiness_timeout(tmp_pa
     try:
         # Backend only: the failure is the backend's, and building and compiling the frontend beside
         # it only slowed the failing path down.
-        rc, out, seconds = tilt.ci("--only=backend", "--readiness-timeout=60s", timeout=600)
+        rc, out, seconds = tilt.ci("--only=backend", "--readiness-timeout=60s", NO_CHECKS, timeout=600)
         assert rc != 0
         assert "backend /ready" in out and "database unreachable" in out, tilt.log_tail(120)
         assert "PROBE FAILED: backend /ready 503 database unreachable" in out

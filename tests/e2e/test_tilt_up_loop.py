@@ -2,6 +2,7 @@
 that survives `tilt down`. The e2e suite's shared Tilt session (`dev_loop`, tests/e2e/conftest.py) in
 its own namespace and ports."""
 import json
+import threading
 import time
 import uuid
 
@@ -87,17 +88,29 @@ def settled_count(loop, resource):
     return count
 
 
+HANDLER = "backend/app/api/routes/health.py"
+HANDLER_RETURN = 'return {"status": "ok"}'
+
+
+def with_marker(source, marker):
+    """The /health handler's source, answering {"status": "ok", "e2e": marker}."""
+    assert HANDLER_RETURN in source
+    return source.replace(HANDLER_RETURN, f'return {{"status": "ok", "e2e": "{marker}"}}')
+
+
+def served_marker(loop):
+    return requests.get(backend(loop, "/health"), timeout=2).json().get("e2e")
+
+
 def test_every_backend_edit_gets_a_live_in_line_that_agrees_with_an_outside_probe(loop):
-    handler = loop.workdir / "backend/app/api/routes/health.py"
+    handler = loop.workdir / HANDLER
     original = handler.read_text()
-    assert 'return {"status": "ok"}' in original
     before = settled_count(loop, "backend")
     outside = []
     try:
         for i in range(3):
             marker = uuid.uuid4().hex[:8]
-            handler.write_text(original.replace('return {"status": "ok"}',
-                                                f'return {{"status": "ok", "e2e": "{marker}"}}'))
+            handler.write_text(with_marker(original, marker))
             saved = handler.stat().st_mtime
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:  # an outside probe: poll every 20 ms through the port-forward
@@ -120,6 +133,73 @@ def test_every_backend_edit_gets_a_live_in_line_that_agrees_with_an_outside_prob
         assert sum(stages.values()) == pytest.approx(total, abs=0.02), stages
     diffs = sorted(abs(total - seconds) for (total, _), seconds in zip(lines, outside, strict=True))
     assert diffs[1] <= 0.1, f"loop {[t for t, _ in lines]} vs outside probe {outside}"
+
+
+def test_a_burst_of_saves_ends_with_the_last_version_served_and_no_error_between(loop):
+    """20 saves in 5 s to one handler: every request meanwhile answers 200 with some saved version,
+    never an older one than before, and the last save is what stays served — same pod, no restart."""
+    handler = loop.workdir / HANDLER
+    original = handler.read_text()
+    pod = backend_pod(loop)
+    versions = [f"burst{i:02d}-{uuid.uuid4().hex[:6]}" for i in range(20)]
+    answers = []  # (status code or exception name, served marker)
+    stop = threading.Event()
+
+    def probe():  # an outside probe through the port-forward, as a developer's browser would be
+        session = requests.Session()
+        while not stop.is_set():
+            try:
+                r = session.get(backend(loop, "/health"), timeout=5)
+                answers.append((r.status_code, r.json().get("e2e") if r.status_code == 200 else r.text[:300]))
+            except (requests.RequestException, ValueError) as err:
+                answers.append((type(err).__name__, str(err)[:300]))
+            time.sleep(0.02)
+
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    try:
+        start = time.monotonic()
+        for i, version in enumerate(versions):
+            handler.write_text(with_marker(original, version))
+            time.sleep(max(0.0, start + (i + 1) * 0.25 - time.monotonic()))
+        wait_for(lambda: answers and answers[-1][1] == versions[-1], 30, "the burst's last save served")
+        time.sleep(2)  # and it stays served: no late reload brings an older save back
+    finally:
+        stop.set()
+        prober.join(10)
+        handler.write_text(original)
+    errors = [a for a in answers if a[0] != 200]
+    assert not errors, f"{len(errors)} of {len(answers)} requests failed during the burst: {errors[:5]}"
+    order = [versions.index(m) if m in versions else -1 for _, m in answers]
+    assert order == sorted(order), f"an older save was served after a newer one: {order}"
+    assert order[-1] == len(versions) - 1
+    assert backend_pod(loop) == pod, "same pod, restart count unchanged"
+
+
+def test_a_save_that_breaks_the_import_shows_the_error_at_once_and_the_previous_code_keeps_serving(loop):
+    handler = loop.workdir / HANDLER
+    original = handler.read_text()
+    pod = backend_pod(loop)
+    good, fixed = uuid.uuid4().hex[:8], uuid.uuid4().hex[:8]
+    try:
+        handler.write_text(with_marker(original, good))
+        wait_for(lambda: served_marker(loop) == good, 30, "the last good save served")
+        with loop.following_logs("backend") as lines:
+            handler.write_text(with_marker(original, good) + "\n\ndef broken(:\n    pass\n")
+            saved = handler.stat().st_mtime
+            shown, message = wait_for(
+                lambda: next(((t, m) for t, m in lines if "reload failed" in m), None), 15,
+                "the reload error in the backend's dashboard log")
+            assert shown - saved <= 1.0, f"the error reached the dashboard log {shown - saved:.2f} s after the save"
+            assert "SyntaxError" in message and "health.py" in message, message
+            for _ in range(10):  # the previous code keeps answering
+                assert served_marker(loop) == good
+                time.sleep(0.1)
+            handler.write_text(with_marker(original, fixed))
+            wait_for(lambda: served_marker(loop) == fixed, 15, "the fixed save served without a rebuild")
+    finally:
+        handler.write_text(original)
+    assert backend_pod(loop) == pod, "same pod, restart count unchanged"
 
 
 def test_frontend_page_edit_shows_the_new_text(loop):

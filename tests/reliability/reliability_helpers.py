@@ -3,34 +3,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 
 import requests
 
-from tests.support.tilt_session import Tilt
 from tests.support import registry
 from tests.support.registry import REGISTRY, push_runtime_image, run  # noqa: F401 (the suite's names)
 
 TIMEOUT = 10
-
-
-class PostgresLoop(Tilt):
-    """A Tilt session whose namespace carries the suite's `todo-rel-` prefix."""
-    RESOURCES = ["postgresql", "backend", "backend-liveness", "backend-readiness"]
-
-    def __init__(self, workdir: Path, context: str):
-        super().__init__(workdir, context, namespace=f"todo-rel-{uuid.uuid4().hex[:6]}")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.backend_port}"
-
-    def pods(self, component: str) -> list[tuple[str, int]]:
-        """[(name, restart count)] of one component's pods."""
-        out = self.kubectl("get", "pods", "-l", f"app.kubernetes.io/component={component}", "-o",
-                           "jsonpath={range .items[*]}{.metadata.name} "
-                           "{.status.containerStatuses[0].restartCount}{'\\n'}{end}").stdout
-        return [(n, int(r or 0)) for n, _, r in (l.partition(" ") for l in out.splitlines() if l.strip())]
 
 
 def new_user(base: str) -> tuple[dict, dict]:

@@ -23,6 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 # The default dev loop's app and probe resources: "every one green" is what a ready loop means.
 PROBE_RESOURCES = ["backend-liveness", "backend-readiness", "frontend-liveness", "frontend-readiness"]
 APP_RESOURCES = ["backend", "frontend"] + PROBE_RESOURCES
+# For the sessions that do not test the checks: each check's first run (the whole backend suite, eslint,
+# tsc, Vitest) costs ~2 CPU-minutes per session, which the suite's other sessions then wait for.
+NO_CHECKS = "--checks=none"
 
 
 def tool_env(**extra: str) -> dict[str, str]:
@@ -61,6 +64,7 @@ class Tilt:
         self.frontend_port = free_port()
         self.proc: subprocess.Popen | None = None
         self.log = workdir / "tilt.log"
+        self.up_flags: tuple[str, ...] = ()
 
     def flags(self, *extra: str) -> list[str]:
         return ["--", f"--namespace={self.namespace}", f"--backend-port={self.backend_port}",
@@ -81,6 +85,8 @@ class Tilt:
         return p.returncode, out, time.monotonic() - start
 
     def up(self, *extra: str) -> None:
+        """`tilt up` with Tiltfile flags `extra` (default: the ones this session last started with)."""
+        self.up_flags = extra = extra or self.up_flags
         logf = self.log.open("w")
         self.proc = subprocess.Popen(
             ["tilt", "up", "--stream", "--port", str(self.port), "--context", self.context,
@@ -103,6 +109,36 @@ class Tilt:
     def tilt(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
         return subprocess.run(["tilt", *args, "--port", str(self.port)], cwd=self.workdir, env=self.env(),
                               capture_output=True, text=True, timeout=timeout, check=check)
+
+    @contextlib.contextmanager
+    def following_logs(self, resource: str, timeout: float = 30):
+        """`tilt logs -f` of one resource from now on: yields a list that fills with (time received,
+        line) as Tilt streams them, i.e. when the dashboard could show them."""
+        import threading
+        lines: list[tuple[float, str]] = []
+        connected = threading.Event()
+        # --tail=1: the one old line shows the stream is connected; it is not handed over.
+        proc = subprocess.Popen(["tilt", "logs", "-f", "--json", "--tail=1", "--port", str(self.port), resource],
+                                cwd=self.workdir, env=self.env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+
+        def read() -> None:
+            for raw in proc.stdout:
+                if not connected.is_set():
+                    connected.set()
+                    continue
+                with contextlib.suppress(ValueError):
+                    lines.append((time.time(), json.loads(raw).get("message", "")))
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            if not connected.wait(timeout):
+                raise AssertionError(f"`tilt logs -f {resource}` printed nothing within {timeout}s")
+            yield lines
+        finally:
+            proc.kill()
+            proc.wait()
+            reader.join(5)
 
     def uiresource(self, name: str) -> dict:
         return json.loads(self.tilt("get", "uiresource", name, "-o", "json").stdout)
@@ -190,3 +226,23 @@ def _ready(t: Tilt, name: str) -> bool:
         return False
     conds = {c["type"]: c["status"] for c in res["status"].get("conditions", [])}
     return conds.get("Ready") == "True"
+
+
+class PostgresLoop(Tilt):
+    """The dev loop on the in-cluster PostgreSQL (`--db=postgres`), both services, in a `todo-rel-*`
+    namespace (the reliability suite's prefix; the dashboard and dev-data e2e share the session)."""
+    RESOURCES = ["postgresql"] + APP_RESOURCES
+
+    def __init__(self, workdir: Path, context: str):
+        super().__init__(workdir, context, namespace=f"todo-rel-{uuid.uuid4().hex[:6]}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.backend_port}"
+
+    def pods(self, component: str) -> list[tuple[str, int]]:
+        """[(name, restart count)] of one component's pods."""
+        out = self.kubectl("get", "pods", "-l", f"app.kubernetes.io/component={component}", "-o",
+                           "jsonpath={range .items[*]}{.metadata.name} "
+                           "{.status.containerStatuses[0].restartCount}{'\\n'}{end}").stdout
+        return [(n, int(r or 0)) for n, _, r in (l.partition(" ") for l in out.splitlines() if l.strip())]
