@@ -47,8 +47,9 @@ SUITES: list[Suite] = [
     _npm("frontend-unit", "test:ci", junit="test-results/junit.xml"),
     _npm("frontend-e2e", "test:e2e", junit="test-results/e2e-junit.xml"),
     _pytest("images", "tests/images", needs=("docker",)),
-    # Every cluster test in one pytest session: one cluster, started once.
-    _pytest("cluster", "tests/cluster", "tests/e2e", "tests/reliability", needs=("docker", "cluster")),
+    # Every cluster test in one pytest session: one cluster, started once. Its Tilt sessions run the
+    # loop's checks (tsc, eslint, Vitest), which need the frontend's packages.
+    _pytest("cluster", "tests/cluster", "tests/e2e", "tests/reliability", needs=("docker", "cluster", "frontend-deps")),
 ]
 
 
