@@ -63,10 +63,12 @@ def banner(msg: str) -> None:
 
 
 def run_step(name: str, cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None,
-             junit: Path | None = None, log: Path | None = None) -> tuple[int, Counts | None]:
-    """Run one step, streaming its output (and teeing it to `log`). Returns (exit code, counts)."""
+             junit: Path | None = None, log: Path | None = None,
+             stream: bool = True) -> tuple[int, Counts | None]:
+    """Run one step, streaming its output (and teeing it to `log`; with stream=False, to `log` only).
+    Returns (exit code, counts)."""
     start = time.monotonic()
-    banner(f"{name}: {' '.join(cmd)}")
+    banner(f"{name}: {' '.join(cmd)}" + ("" if stream else f" (beside the other suites; output: {log})"))
     if junit is not None and junit.exists():
         junit.unlink()
     full_env = {**os.environ, **(env or {})}
@@ -77,7 +79,8 @@ def run_step(name: str, cmd: list[str], *, cwd: Path, env: dict[str, str] | None
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
-                sys.stdout.write(line)
+                if stream:
+                    sys.stdout.write(line)
                 out_lines.append(line)
                 if logf:
                     logf.write(line)
@@ -92,6 +95,17 @@ def run_step(name: str, cmd: list[str], *, cwd: Path, env: dict[str, str] | None
         counts = counts_from_output("".join(out_lines[-50:]))
     elapsed = time.monotonic() - start
     status = "ok" if rc == 0 else f"FAILED (exit {rc})"
+    if rc != 0 and not stream:
+        sys.stdout.write(failure_report("".join(out_lines)))
     banner(f"{name}: {status} in {elapsed:.1f}s" + (f" — {counts.passed} passed, {counts.failed} failed, "
                                                     f"{counts.skipped} skipped" if counts else ""))
     return rc, counts
+
+
+def failure_report(output: str, limit: int = 400) -> str:
+    """What a failed step that ran unseen printed about its failure: pytest's FAILURES/ERRORS
+    sections onwards (else the output's end), at most `limit` lines."""
+    lines = output.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"^=+ (FAILURES|ERRORS) =+$", line.strip())),
+                 max(0, len(lines) - limit))
+    return "".join(lines[start:start + limit])

@@ -1,11 +1,14 @@
 """`./scripts/dev test`: install → start services → run every suite → one summary line."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
+from typing import TextIO
 
 from scripts.toolchain import tool_env
 
@@ -13,37 +16,69 @@ from .steps import Counts, banner, run_step
 from .suites import PY, REPO, REPORTS, Suite, by_name
 
 
-def _check(cmd: list[str], what: str) -> None:
-    """Run a setup step; a failure stops the run with the step named."""
+def _check(cmd: list[str], what: str, out: TextIO | None = None) -> None:
+    """Run a setup step (its output to `out` when given); a failure stops the run with the step named."""
     start = time.monotonic()
-    banner(what)
-    rc = subprocess.call(cmd, cwd=REPO, env=tool_env())
+    say = banner if out is None else (lambda msg: print(f"==> {msg}", file=out, flush=True))
+    say(what)
+    rc = subprocess.call(cmd, cwd=REPO, env=tool_env(), stdout=out, stderr=subprocess.STDOUT if out else None)
     if rc != 0:
-        raise SystemExit(f"setup step failed: {what} (exit {rc}); see the output above")
-    banner(f"{what}: ok in {time.monotonic() - start:.1f}s")
+        raise SystemExit(f"setup step failed: {what} (exit {rc}); see " + (f"{out.name}" if out else "the output above"))
+    say(f"{what}: ok in {time.monotonic() - start:.1f}s")
 
 
-def _npm_ci() -> None:
+def _npm_ci(out: TextIO | None = None) -> None:
     """`npm ci` only when package-lock.json changed since the last install (a stamp in node_modules)."""
     lock = REPO / "frontend" / "package-lock.json"
     stamp = REPO / "frontend" / "node_modules" / ".lock.sha256"
     want = hashlib.sha256(lock.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == want:
         return
-    _check(["npm", "ci", "--prefix", "frontend", "--no-audit", "--no-fund"], "frontend: npm ci")
+    _check(["npm", "ci", "--prefix", "frontend", "--no-audit", "--no-fund"], "frontend: npm ci", out)
     stamp.write_text(want)
 
 
-def _start(service: str, started: set[str]) -> None:
-    if service in started:
-        return
-    if service == "docker":
-        _check([PY, "-m", "scripts.toolchain", "install", "docker"], "docker engine")
-    elif service == "frontend-deps":
-        _npm_ci()
-    elif service == "cluster":
-        _check([PY, "-m", "scripts.cluster", "up"], "local cluster (todo-local)")
-    started.add(service)
+# A suite running beside the others starts its services from its own thread: one start of each
+# service at a time (another service's start, the cluster's say, does not hold up a suite's npm ci).
+_STARTING = {service: threading.Lock() for service in ("docker", "frontend-deps", "cluster")}
+
+
+def _start(service: str, started: set[str], out: TextIO | None = None) -> None:
+    with _STARTING[service]:
+        if service in started:
+            return
+        if service == "docker":
+            _check([PY, "-m", "scripts.toolchain", "install", "docker"], "docker engine", out)
+        elif service == "frontend-deps":
+            _npm_ci(out)
+        elif service == "cluster":
+            _check([PY, "-m", "scripts.cluster", "up"], "local cluster (todo-local)", out)
+        started.add(service)
+
+
+def _run(suite: Suite, started: set[str], stream: bool = True) -> tuple[int, Counts | None]:
+    """Start what the suite needs, then run it. Beside other suites (stream=False), the setup's
+    output and the suite's go to its logs and a failure is printed when it ends."""
+    log = REPORTS / "logs" / f"{suite.name}.log"
+    try:
+        with open(REPORTS / "logs" / f"{suite.name}-setup.log", "w") if not stream else contextlib.nullcontext() as out:
+            for need in suite.needs:
+                _start(need, started, out)
+    except SystemExit as exc:
+        if stream:
+            raise
+        banner(f"{suite.name}: FAILED before it started: {exc}")
+        return 1, None
+    return run_step(suite.name, suite.cmd, cwd=suite.cwd, env={**tool_env(), **dict(suite.env)},
+                    junit=suite.junit, log=log, stream=stream)
+
+
+def _run_beside(suite: Suite, started: set[str], results: dict[str, tuple[int, Counts | None]]) -> None:
+    try:
+        results[suite.name] = _run(suite, started, stream=False)
+    except Exception as exc:  # the run's summary must still name this suite as failed
+        banner(f"{suite.name}: FAILED: {type(exc).__name__}: {exc}")
+        results[suite.name] = (1, None)
 
 
 def run(names: list[str], list_only: bool = False) -> int:
@@ -61,11 +96,21 @@ def run(names: list[str], list_only: bool = False) -> int:
     started: set[str] = set()
     total = Counts()
     failed_suites: list[str] = []
+    # The long cluster suite runs beside the others (when there are others): the run takes about as
+    # long as it does instead of its time plus theirs.
+    beside = [s for s in suites if s.alongside] if len(suites) > 1 else []
+    results: dict[str, tuple[int, Counts | None]] = {}
+    threads = [threading.Thread(target=_run_beside, args=(s, started, results), name=s.name) for s in beside]
+    for thread in threads:
+        thread.start()
+    for suite in [s for s in suites if s not in beside]:
+        results[suite.name] = _run(suite, started)
+    if threads:
+        banner(f"waiting for {', '.join(s.name for s in beside)} (running beside the others)")
+    for thread in threads:
+        thread.join()
     for suite in suites:
-        for need in suite.needs:
-            _start(need, started)
-        rc, counts = run_step(suite.name, suite.cmd, cwd=suite.cwd, env={**tool_env(), **dict(suite.env)},
-                              junit=suite.junit, log=REPORTS / "logs" / f"{suite.name}.log")
+        rc, counts = results[suite.name]
         if counts is not None:
             total += counts
         if rc != 0:

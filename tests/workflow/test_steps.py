@@ -48,3 +48,39 @@ def test_unknown_suite_is_refused_with_the_choices():
     import pytest
     with pytest.raises(SystemExit, match="unknown suite\\(s\\): nope; choose from: scripts"):
         suites.by_name(["nope"])
+
+
+def test_a_step_run_unseen_prints_only_its_failure_when_it_fails(tmp_path, capsys):
+    script = ("print('collected 2 items'); print('noise ' * 3); print('=' * 10 + ' FAILURES ' + '=' * 10); "
+              "print('E   AssertionError: the reason'); print('1 passed, 1 failed'); raise SystemExit(1)")
+    rc, counts = steps.run_step("beside", [sys.executable, "-c", script], cwd=tmp_path, log=tmp_path / "b.log",
+                                stream=False)
+    out = capsys.readouterr().out
+    assert rc == 1 and counts == steps.Counts(1, 1, 0)
+    assert "E   AssertionError: the reason" in out
+    assert "noise noise" not in out and "\ncollected 2 items" not in out, "only the failure is printed"
+    assert "noise noise" in (tmp_path / "b.log").read_text(), "the whole output is in the log"
+    steps.run_step("quiet", [sys.executable, "-c", "print('all fine'); print('1 passed, 0 failed')"],
+                   cwd=tmp_path, log=tmp_path / "q.log", stream=False)
+    assert "\nall fine" not in capsys.readouterr().out
+
+
+def test_the_cluster_suite_runs_beside_the_others(tmp_path, monkeypatch, capsys):
+    """The suite marked `alongside` runs while the others do: here the foreground suite passes only
+    if the one beside it has started (and vice versa), which a run one after the other cannot do."""
+    from scripts.workflow import test_cmd
+    wait_for = "import pathlib, sys, time\n" \
+               "pathlib.Path(sys.argv[1]).touch()\n" \
+               "deadline = time.time() + 20\n" \
+               "while not pathlib.Path(sys.argv[2]).exists():\n" \
+               "    if time.time() > deadline: raise SystemExit('the other suite never ran beside this one')\n" \
+               "    time.sleep(0.05)\n" \
+               "print('1 passed, 0 failed')\n"
+    a, b = tmp_path / "a-started", tmp_path / "b-started"
+    fake = [suites.Suite("unit", [sys.executable, "-c", wait_for, str(a), str(b)], cwd=tmp_path),
+            suites.Suite("cluster", [sys.executable, "-c", wait_for, str(b), str(a)], cwd=tmp_path, alongside=True)]
+    monkeypatch.setattr(test_cmd, "by_name", lambda names: fake)
+    monkeypatch.setattr(test_cmd, "_check", lambda *args, **kwargs: None)  # no toolchain install here
+    monkeypatch.setattr(test_cmd, "REPORTS", tmp_path / "reports")
+    assert test_cmd.run([]) == 0
+    assert "2 passed, 0 failed, 0 skipped" in capsys.readouterr().out
