@@ -55,6 +55,14 @@ def make(kind, url, tmp_path):
     return Monitor("svc", kind, url, out=lines.append, root=tmp_path, srcs=srcs), lines
 
 
+
+def deployed(kind, url, tmp_path):
+    """A monitor past its service's first deploy (reported and cleared): what comes next is a live update."""
+    m, lines = make(kind, url, tmp_path)
+    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
+    lines.clear()
+    return m, lines
+
 def saved_file(tmp_path, mtime, name="health.py"):
     f = tmp_path / name
     f.parent.mkdir(parents=True, exist_ok=True)
@@ -75,9 +83,7 @@ def test_first_deploy_reports_once_how_long_the_resource_took_to_come_up(server,
 
 def test_backend_live_update_is_timed_from_the_save_to_the_new_code_answering(server, tmp_path):
     _, url = server
-    m, lines = make("backend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("backend", url, tmp_path)
     now = time.time()
     rel = saved_file(tmp_path, now - 0.5, "app/api/routes/health.py")
     m.on_log(f"reloaded in 0.1 s (changed: app/x.py; mtime={now - 10:.3f} seen={now - 0.40:.3f} "
@@ -101,9 +107,7 @@ def test_without_the_reload_line_reload_and_first_response_are_one_stage(server,
     from scripts.tilt import loop_monitor
     monkeypatch.setattr(loop_monitor, "RELOAD_WAIT", 0.1)
     _, url = server
-    m, lines = make("backend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("backend", url, tmp_path)
     now = time.time()
     rel = saved_file(tmp_path, now - 0.5)
     m.on_log(f"1 File Changed: [{rel}]")
@@ -119,9 +123,7 @@ def test_a_reload_that_fails_is_reported_as_not_live_and_not_counted(server, tmp
     """A save that breaks the import: the dev server logs its error at once and keeps the old code;
     there is no save → live figure (waiting for a reload that never comes is not one)."""
     _, url = server
-    m, lines = make("backend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("backend", url, tmp_path)
     now = time.time()
     rel = saved_file(tmp_path, now - 0.5, "app/api/routes/health.py")
     m.on_log(f"1 File Changed: [{rel}]")
@@ -143,9 +145,7 @@ def record(message, at):
 
 def test_without_the_reload_line_the_dev_servers_own_log_times_split_the_reload(server, tmp_path):
     _, url = server
-    m, lines = make("backend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("backend", url, tmp_path)
     now = time.time()
     rel = saved_file(tmp_path, now - 0.6)
     m.on_log(record("Application startup complete.", now - 5))  # the previous reload's
@@ -164,9 +164,7 @@ def test_without_the_reload_line_the_dev_servers_own_log_times_split_the_reload(
 
 def test_an_image_build_is_not_reported_as_a_live_update(server, tmp_path):
     _, url = server
-    m, lines = make("backend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("backend", url, tmp_path)
     rel = saved_file(tmp_path, time.time(), "requirements.txt")
     m.on_log(f"1 File Changed: [{rel}]")
     m.on_log("Building Dockerfile for platform linux/amd64:")
@@ -202,9 +200,7 @@ def test_frontend_update_waits_for_the_page_to_change_and_uses_next_devs_render_
 
 def test_a_deleted_file_gets_one_line_saying_why_it_was_not_timed(server, tmp_path):
     _, url = server
-    m, lines = make("backend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("backend", url, tmp_path)
     m.on_log("1 File Changed: [backend/app/gone.py]")
     m.on_log("Will copy 0 file(s) to container: [todo-app-backend-abc/backend]")
     m.on_uiresource(uiresource(finish=1501.0))
@@ -218,9 +214,7 @@ def test_tilt_get_watch_output_is_split_into_objects():
 
 def test_the_page_before_the_update_is_fetched_when_tilt_starts_it(server, tmp_path):
     handler, url = server
-    m, lines = make("frontend", url, tmp_path)
-    m.on_uiresource(uiresource(finish=1000.0, ready_at=1001.0))
-    lines.clear()
+    m, lines = deployed("frontend", url, tmp_path)
     now = time.time()
     saved_file(tmp_path, now - 60, "frontend/src/app/page.tsx")
     rel = saved_file(tmp_path, now - 0.3, "frontend/src/app/login/page.tsx")  # the newest: the one synced
