@@ -75,7 +75,7 @@ def run_step(name: str, cmd: list[str], *, cwd: Path, env: dict[str, str] | None
     out_lines: list[str] = []
     with subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
-        logf = log.open("w") if log else None
+        logf = log.open("w", buffering=1) if log else None  # line-buffered: the log can be followed
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
