@@ -38,6 +38,8 @@ def _npm(name: str, script: str, junit: str | None = None) -> Suite:
                  junit=REPO / "frontend" / junit if junit else None)
 
 
+FUZZ = "tests/reliability/test_rel_api_fuzz.py"
+
 SUITES: list[Suite] = [
     _pytest("scripts", "tests/toolchain", "tests/chart", "tests/tilt", "tests/workflow", "tests/facts"),
     # The loop's checks and the API-contract drift check: they run the frontend's type generator and tsc.
@@ -45,6 +47,9 @@ SUITES: list[Suite] = [
     Suite("backend-lint", [str(REPO / ".venv/bin/ruff"), "check", "."], cwd=REPO / "backend"),
     Suite("backend-format", [str(REPO / ".venv/bin/ruff"), "format", "--check", "."], cwd=REPO / "backend"),
     _pytest("backend", cwd=REPO / "backend"),
+    # Schemathesis against a local backend process: a reliability test that needs no cluster, so it
+    # runs with the quick suites, not in the cluster suite's long line.
+    _pytest("fuzz", FUZZ),
     _npm("frontend-lint", "lint"),
     _npm("frontend-typecheck", "typecheck"),
     _npm("frontend-unit", "test:ci", junit="test-results/junit.xml"),
@@ -52,8 +57,8 @@ SUITES: list[Suite] = [
     _pytest("images", "tests/images", needs=("docker",)),
     # Every cluster test in one pytest session: one cluster, started once. Its Tilt sessions run the
     # loop's checks (tsc, eslint, Vitest), which need the frontend's packages.
-    _pytest("cluster", "tests/cluster", "tests/e2e", "tests/reliability", needs=("docker", "cluster", "frontend-deps"),
-            alongside=True),
+    _pytest("cluster", "tests/cluster", "tests/e2e", "tests/reliability", f"--ignore={FUZZ}",
+            needs=("docker", "cluster", "frontend-deps"), alongside=True),
 ]
 
 

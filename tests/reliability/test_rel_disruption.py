@@ -131,14 +131,14 @@ def evict(rel, pod):
 
 
 def test_eviction_loses_no_request_and_hard_delete_failures_are_counted(release):
-    duration = 100
+    duration = 80
     started = start_load(release, "load-disrupt", duration)
-    time.sleep(max(0, started + 20 - time.time()))
+    time.sleep(max(0, started + 15 - time.time()))
     victim = release.backend_pods()[0]
     evict(release, victim)
     evicted = time.time()
     release.wait_rolled_out()
-    time.sleep(max(0, started + 60 - time.time()))
+    time.sleep(max(0, started + 50 - time.time()))
     victim2 = release.backend_pods()[0]
     release.kubectl("delete", "pod", victim2, "--grace-period=0", "--force")
     deleted = time.time()
