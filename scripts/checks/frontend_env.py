@@ -29,7 +29,7 @@ def require_node_modules(frontend: Path = FRONTEND) -> None:
            "`PATH=$PWD/.bin:$PATH npm ci --prefix frontend`, then re-run this check")
     if not (frontend / "node_modules" / ".bin" / "tsc").exists():
         raise CheckSetupError(f"frontend/node_modules is missing, so the frontend checks cannot run: {fix}.")
-    # `./scripts/dev` stamps node_modules with the lock file it installed (test_cmd._npm_ci).
+    # `./scripts/dev` stamps node_modules with the lock file it installed (scripts/workflow/prepare.py, npm_ci).
     stamp = frontend / "node_modules" / ".lock.sha256"
     lock = frontend / "package-lock.json"
     if stamp.exists() and stamp.read_text().strip() != hashlib.sha256(lock.read_bytes()).hexdigest():

@@ -17,8 +17,6 @@ import time
 from scripts import project
 
 from . import docker_cli
-from scripts import project
-
 from .bases import _official_available, ensure_offline_base, log
 from .build import engine_args
 from .config import CACHE_ROOT, DOCKER_DIR

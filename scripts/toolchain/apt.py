@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from typing import Iterable
 
+from .lock import cache_lock
 from .paths import logs_dir
 from .progress import Progress
 
@@ -38,8 +39,17 @@ def install_command(packages: list[str]) -> str:
 
 def ensure_apt_packages(packages: Iterable[str], progress: Progress | None = None) -> list[str]:
     """Install whichever of `packages` are missing; returns what was installed."""
-    global _updated
     progress = progress or Progress()
+    if not missing_packages(packages):
+        return []
+    # apt-get refuses to run beside another apt-get (dpkg's lock): one install at a time, and the
+    # second finds what the first installed.
+    with cache_lock(progress.say, "apt"):
+        return _install_missing(packages, progress)
+
+
+def _install_missing(packages: Iterable[str], progress: Progress) -> list[str]:
+    global _updated
     missing = missing_packages(packages)
     if not missing:
         return []

@@ -56,22 +56,22 @@ def install(versions: Versions, targets: list[str]) -> int:
         return 2
     start = time.monotonic()
     failures: list[tuple[str, str]] = []
-    with cache_lock(progress.say):
-        installer = Installer(versions, progress)
-        for target in targets:
-            try:
-                if target == "apt":
-                    done = ensure_apt_packages(versions.apt_packages, progress)
-                    progress.say(f"ok apt packages ({'installed ' + ' '.join(done) if done else 'all present'})")
-                elif target == "docker":
+    installer = Installer(versions, progress)  # locks each tool it installs (scripts/toolchain/lock.py)
+    for target in targets:
+        try:
+            if target == "apt":
+                done = ensure_apt_packages(versions.apt_packages, progress)
+                progress.say(f"ok apt packages ({'installed ' + ' '.join(done) if done else 'all present'})")
+            elif target == "docker":
+                with cache_lock(progress.say, "docker"):
                     status = ensure_engine(progress)
                     cli = ensure_cli(engine_up=True)
-                    progress.say(f"ok docker: {status}; CLI {cli.path} ({cli.reason})")
-                else:
-                    installer.ensure(versions.tool(target))
-            except (ToolInstallError, AptError, EngineError, DockerCliError) as exc:
-                failures.append((target, str(exc)))
-                progress.say(f"FAILED {target}: {str(exc).splitlines()[0]}")
+                progress.say(f"ok docker: {status}; CLI {cli.path} ({cli.reason})")
+            else:
+                installer.ensure(versions.tool(target))
+        except (ToolInstallError, AptError, EngineError, DockerCliError) as exc:
+            failures.append((target, str(exc)))
+            progress.say(f"FAILED {target}: {str(exc).splitlines()[0]}")
     elapsed = fmt_elapsed(time.monotonic() - start)
     if failures:
         print(f"\n{len(failures)} of {len(targets)} target(s) failed after {elapsed}:", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import embedded, linking, manifest
+from .lock import cache_lock
 from .manifest import Manifest
 from .paths import logs_dir, tool_dir
 from .probe import ProbeError, reported_version
@@ -35,6 +36,12 @@ class Installer:
     def ensure(self, tool: Tool) -> Manifest:
         if tool.name in self._done:
             return self._done[tool.name]
+        with cache_lock(self.progress.say, tool.name):  # another process may be installing it
+            found = self._ensure_locked(tool)
+        self._done[tool.name] = found
+        return found
+
+    def _ensure_locked(self, tool: Tool) -> Manifest:
         found = manifest.valid(tool)
         if found:
             self.progress.say(f"ok {tool.name} {found.reported_version} ({found.route})")
@@ -44,7 +51,6 @@ class Installer:
                 self.progress.say(f"    {tool.name} {found.reported_version}: {found.route}")
         for name in tool.link:
             linking.link(name, found.binary(name))
-        self._done[tool.name] = found
         return found
 
     def _adopt(self, tool: Tool) -> Manifest | None:

@@ -2,44 +2,21 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import subprocess
 import sys
 import threading
-import time
 from typing import TextIO
 
 from scripts.toolchain import tool_env
 
+from .prepare import check, npm_ci, prepare
 from .steps import Counts, banner, run_step
 from .suites import PY, REPO, REPORTS, Suite, by_name
 
 
-def _check(cmd: list[str], what: str, out: TextIO | None = None) -> None:
-    """Run a setup step (its output to `out` when given); a failure stops the run with the step named."""
-    start = time.monotonic()
-    say = banner if out is None else (lambda msg: print(f"==> {msg}", file=out, flush=True))
-    say(what)
-    rc = subprocess.call(cmd, cwd=REPO, env=tool_env(), stdout=out, stderr=subprocess.STDOUT if out else None)
-    if rc != 0:
-        raise SystemExit(f"setup step failed: {what} (exit {rc}); see " + (f"{out.name}" if out else "the output above"))
-    say(f"{what}: ok in {time.monotonic() - start:.1f}s")
-
-
-def _npm_ci(out: TextIO | None = None) -> None:
-    """`npm ci` only when package-lock.json changed since the last install (a stamp in node_modules)."""
-    lock = REPO / "frontend" / "package-lock.json"
-    stamp = REPO / "frontend" / "node_modules" / ".lock.sha256"
-    want = hashlib.sha256(lock.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == want:
-        return
-    _check(["npm", "ci", "--prefix", "frontend", "--no-audit", "--no-fund"], "frontend: npm ci", out)
-    stamp.write_text(want)
-
-
 # A suite running beside the others starts its services from its own thread: one start of each
-# service at a time (another service's start, the cluster's say, does not hold up a suite's npm ci).
+# service at a time (another service's start, the cluster's, say, does not hold up a suite's npm ci).
 _STARTING = {service: threading.Lock() for service in ("docker", "frontend-deps", "cluster")}
 
 
@@ -48,11 +25,11 @@ def _start(service: str, started: set[str], out: TextIO | None = None) -> None:
         if service in started:
             return
         if service == "docker":
-            _check([PY, "-m", "scripts.toolchain", "install", "docker"], "docker engine", out)
+            check([PY, "-m", "scripts.toolchain", "install", "docker"], "docker engine", out)
         elif service == "frontend-deps":
-            _npm_ci(out)
+            npm_ci(out)
         elif service == "cluster":
-            _check([PY, "-m", "scripts.cluster", "up"], "local cluster (todo-local)", out)
+            check([PY, "-m", "scripts.cluster", "up"], "local cluster (todo-local)", out)
         started.add(service)
 
 
@@ -89,11 +66,7 @@ def run(names: list[str], list_only: bool = False) -> int:
         return 0
     (REPORTS / "junit").mkdir(parents=True, exist_ok=True)
     (REPORTS / "logs").mkdir(parents=True, exist_ok=True)
-    _check([PY, "-m", "scripts.toolchain", "install"], "toolchain: tools, apt packages, Docker engine")
-    if any(s.cwd.name == "frontend" for s in suites):
-        _npm_ci()
-
-    started: set[str] = set()
+    started: set[str] = prepare(suites)
     total = Counts()
     failed_suites: list[str] = []
     # The long cluster suite runs beside the others (when there are others): the run takes about as

@@ -13,7 +13,7 @@ from scripts.toolchain import tool_env
 from . import cluster_choice
 from .steps import banner
 from .suites import PY, REPO
-from .test_cmd import _npm_ci
+from .prepare import npm_ci
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -28,7 +28,7 @@ def run(tilt_args: list[str]) -> int:
     # The loop's checks (scripts/checks) run the frontend's own tsc/ESLint/Vitest/type generator, and
     # the backend's tests against the PostgreSQL binaries the toolchain step installs (apt, [apt] in
     # scripts/versions.toml); `npm ci` only when package-lock.json changed.
-    _npm_ci()
+    npm_ci()
     choice = cluster_choice.detect()
     banner(f"cluster: {choice.reason}")
     if choice.action == "none":
