@@ -36,26 +36,19 @@ except BlockingIOError:
 
 def test_a_second_holder_waits_and_says_so(sandbox):
     holder = _hold("tilt", seconds=1.5)
-    out = io.StringIO()
-    start = time.monotonic()
-    with cache_lock(Progress(out=out).say, "tilt"):
-        waited = time.monotonic() - start
+    waited, said = _take("tilt")
     holder.wait(timeout=10)
     assert waited >= 1.0
-    assert (f"another bootstrap (pid {holder.pid}) is installing tilt into {sandbox.cache}; waiting for it"
-            in out.getvalue())
-    assert "the other bootstrap finished tilt after" in out.getvalue()
+    assert f"another bootstrap (pid {holder.pid}) is installing tilt into {sandbox.cache}; waiting for it" in said
+    assert "the other bootstrap finished tilt after" in said
 
 
 def test_another_targets_lock_does_not_wait(sandbox):
     holder = _hold("tilt", seconds=3)
-    out = io.StringIO()
-    start = time.monotonic()
-    with cache_lock(Progress(out=out).say, "apt"):
-        waited = time.monotonic() - start
+    waited, said = _take("apt")
     holder.kill()
     holder.wait(timeout=10)
-    assert waited < 0.5 and out.getvalue() == ""
+    assert waited < 0.5 and said == ""
 
 
 def test_a_process_reenters_a_lock_it_holds(sandbox):
@@ -68,6 +61,15 @@ def test_a_process_reenters_a_lock_it_holds(sandbox):
         assert holder.stdout.readline().strip() == "busy"  # still held by the outer block
         holder.wait(timeout=10)
     assert out.getvalue() == ""
+
+
+def _take(target: str) -> tuple[float, str]:
+    """Take `target`'s lock here: how long that waited, and what it said."""
+    out = io.StringIO()
+    start = time.monotonic()
+    with cache_lock(Progress(out=out).say, target):
+        waited = time.monotonic() - start
+    return waited, out.getvalue()
 
 
 def _hold(target: str, seconds: float, block: bool = True) -> subprocess.Popen:
