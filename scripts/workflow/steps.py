@@ -59,7 +59,10 @@ def counts_from_output(text: str) -> Counts | None:
 
 
 def banner(msg: str) -> None:
-    print(f"==> {msg}", flush=True)
+    # One write per line: setup lanes and suites running side by side print from their own threads,
+    # and print()'s separate write of the newline let two banners run into one line.
+    sys.stdout.write(f"==> {msg}\n")
+    sys.stdout.flush()
 
 
 def run_step(name: str, cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None,
