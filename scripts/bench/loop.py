@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.tilt.loop_stats import parse_live_line, percentile
-from tests.support.tilt_session import APP_RESOURCES, REPO, Tilt, copy_repo, tool_env
+from tests.support.tilt_session import APP_RESOURCES, Tilt, copy_repo
 
 BACKEND_FILE = "backend/app/api/routes/health.py"
 BACKEND_OLD = 'return {"status": "ok"}'
@@ -250,12 +250,11 @@ def timed_up(tilt: Tilt) -> float:
 
 
 def dev_up_steps() -> float:
-    """What `./scripts/dev up` runs before `tilt up` (scripts/workflow/up_cmd.py), all idempotent:
-    timed on their own, because `./scripts/dev up` itself uses the developer's namespace and ports."""
-    from scripts.workflow.suites import PY
+    """What `./scripts/dev up` runs before `tilt up` (its own before_tilt), all idempotent: timed on
+    their own, because `./scripts/dev up` itself uses the developer's namespace and ports."""
+    from scripts.workflow.up_cmd import before_tilt
     start = time.monotonic()
-    for args in (["scripts.toolchain", "install"], ["scripts.cluster", "up"], ["scripts.images", "bases"]):
-        subprocess.run([PY, "-m", *args], cwd=REPO, env=tool_env(), check=True, capture_output=True, timeout=600)
+    before_tilt()
     return time.monotonic() - start
 
 

@@ -1,4 +1,4 @@
-"""What `./scripts/dev test` installs before its suites, in two lanes side by side.
+"""What `./scripts/dev test` and `./scripts/dev up` install first, in two lanes side by side.
 
 On a new machine the toolchain's Go builds (tilt with its dashboard, Kubernetes, helm, etcd,
 CoreDNS) take minutes of both CPUs, while the Debian packages, the Docker engine, the frontend's
@@ -81,10 +81,16 @@ def _command(what: str, cmd: list[str], provides: str = "") -> Step:
     return Step(what, lambda out: check(cmd, what, out), provides)
 
 
-def lanes(suites: list[Suite]) -> tuple[list[Step], list[Step]]:
-    """(build lane, download lane) for these suites: what they need, nothing more."""
+def needs_of(suites: list[Suite]) -> set[str]:
+    """What these suites need set up (Suite.needs; the frontend's own suites need its packages too)."""
     needs = {need for suite in suites for need in suite.needs}
-    frontend = "frontend-deps" in needs or any(s.cwd.name == "frontend" for s in suites)
+    if any(s.cwd.name == "frontend" for s in suites):
+        needs.add("frontend-deps")
+    return needs
+
+
+def lanes(needs: set[str]) -> tuple[list[Step], list[Step]]:
+    """(build lane, download lane) for these needs ("docker", "cluster", "frontend-deps"): nothing more."""
     builds = [_command("toolchain: tools (Go builds on a new machine)",
                        [*TOOLCHAIN, *load_versions().default_install])]
     if "cluster" in needs:
@@ -94,7 +100,7 @@ def lanes(suites: list[Suite]) -> tuple[list[Step], list[Step]]:
     # image copies its binary. The build lane's tilt needs it too; whichever lane comes second waits.
     downloads = [_command("toolchain: Debian packages, Docker engine, Node", [*TOOLCHAIN, "apt", "docker", "node"],
                           provides="docker")]
-    if frontend:
+    if "frontend-deps" in needs:
         downloads.append(Step("frontend: npm ci (when the lock changed)", npm_ci, provides="frontend-deps"))
     if needs & {"docker", "cluster"}:
         downloads.append(_command("offline base images (debootstrap on a new machine)",
@@ -102,9 +108,9 @@ def lanes(suites: list[Suite]) -> tuple[list[Step], list[Step]]:
     return builds, downloads
 
 
-def prepare(suites: list[Suite]) -> set[str]:
+def prepare(needs: set[str]) -> set[str]:
     """Run both lanes; returns the services they set up. A failure in either stops the other."""
-    builds, downloads = lanes(suites)
+    builds, downloads = lanes(needs)
     failures: list[str] = []
 
     def run_lane(steps: list[Step], out: TextIO | None) -> None:

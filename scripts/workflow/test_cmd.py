@@ -10,7 +10,7 @@ from typing import TextIO
 
 from scripts.toolchain import tool_env
 
-from .prepare import check, npm_ci, prepare
+from .prepare import check, needs_of, npm_ci, prepare
 from .steps import Counts, banner, run_step
 from .suites import PY, REPO, REPORTS, Suite, by_name
 
@@ -66,7 +66,7 @@ def run(names: list[str], list_only: bool = False) -> int:
         return 0
     (REPORTS / "junit").mkdir(parents=True, exist_ok=True)
     (REPORTS / "logs").mkdir(parents=True, exist_ok=True)
-    started: set[str] = prepare(suites)
+    started: set[str] = prepare(needs_of(suites))
     total = Counts()
     failed_suites: list[str] = []
     # The long cluster suite runs beside the others (when there are others): the run takes about as

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from scripts.workflow import prepare
-from scripts.workflow.prepare import Step, check, lanes
+from scripts.workflow.prepare import Step, check, lanes, needs_of
 from scripts.workflow.suites import by_name
 
 
@@ -15,7 +15,7 @@ def whats(steps: list[Step]) -> list[str]:
 
 
 def test_every_suite_gets_the_go_builds_beside_the_downloads():
-    builds, downloads = lanes(by_name([]))
+    builds, downloads = lanes(needs_of(by_name([])))
     assert whats(builds) == ["toolchain: tools (Go builds on a new machine)",
                              "local cluster's programs (etcd, CoreDNS, pause, provisioner)"]
     assert whats(downloads) == ["toolchain: Debian packages, Docker engine, Node",
@@ -24,12 +24,20 @@ def test_every_suite_gets_the_go_builds_beside_the_downloads():
 
 
 def test_a_suite_gets_only_what_it_needs():
-    builds, downloads = lanes(by_name(["scripts"]))
+    builds, downloads = lanes(needs_of(by_name(["scripts"])))
     assert whats(builds) == ["toolchain: tools (Go builds on a new machine)"]
     assert whats(downloads) == ["toolchain: Debian packages, Docker engine, Node"]
-    _, downloads = lanes(by_name(["images"]))
+    _, downloads = lanes(needs_of(by_name(["images"])))
     assert "offline base images (debootstrap on a new machine)" in whats(downloads)
     assert "frontend: npm ci (when the lock changed)" not in whats(downloads)
+    _, downloads = lanes(needs_of(by_name(["frontend-unit"])))
+    assert "frontend: npm ci (when the lock changed)" in whats(downloads)
+
+
+def test_dev_up_gets_the_tools_packages_and_bases_but_builds_the_cluster_only_when_it_picks_it():
+    builds, downloads = lanes({"docker", "frontend-deps"})
+    assert whats(builds) == ["toolchain: tools (Go builds on a new machine)"]
+    assert len(downloads) == 3
 
 
 def _sleep(what: str, seconds: float, provides: str = "") -> Step:
@@ -37,21 +45,21 @@ def _sleep(what: str, seconds: float, provides: str = "") -> Step:
 
 
 def test_the_lanes_run_side_by_side_and_report_what_they_set_up(monkeypatch):
-    monkeypatch.setattr(prepare, "lanes", lambda suites: ([_sleep("build", 1.5)],
+    monkeypatch.setattr(prepare, "lanes", lambda needs: ([_sleep("build", 1.5)],
                                                           [_sleep("download", 1.5, provides="docker")]))
     start = time.monotonic()
-    assert prepare.prepare([]) == {"docker"}
+    assert prepare.prepare(set()) == {"docker"}
     assert time.monotonic() - start < 2.5  # one after the other: 3 s
 
 
 def test_a_failed_download_stops_the_build_lane_and_names_itself(monkeypatch):
     failing = Step("apt", lambda out: check(["sh", "-c", "exit 3"], "apt", out))
     after = []
-    monkeypatch.setattr(prepare, "lanes", lambda suites: (
+    monkeypatch.setattr(prepare, "lanes", lambda needs: (
         [_sleep("long build", 60), Step("next build", lambda out: after.append(1))],
         [_sleep("download", 0.3), failing]))
     start = time.monotonic()
     with pytest.raises(SystemExit, match=r"setup step failed: apt \(exit 3\); see .*prepare-downloads\.log"):
-        prepare.prepare([])
+        prepare.prepare(set())
     assert time.monotonic() - start < 10
     assert after == []  # the build lane started nothing after the failure

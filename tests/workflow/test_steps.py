@@ -80,7 +80,7 @@ def test_the_cluster_suite_runs_beside_the_others(tmp_path, monkeypatch, capsys)
     fake = [suites.Suite("unit", [sys.executable, "-c", wait_for, str(a), str(b)], cwd=tmp_path),
             suites.Suite("cluster", [sys.executable, "-c", wait_for, str(b), str(a)], cwd=tmp_path, alongside=True)]
     monkeypatch.setattr(test_cmd, "by_name", lambda names: fake)
-    monkeypatch.setattr(test_cmd, "prepare", lambda suites: set())  # no toolchain install here
+    monkeypatch.setattr(test_cmd, "prepare", lambda needs: set())  # no toolchain install here
     monkeypatch.setattr(test_cmd, "REPORTS", tmp_path / "reports")
     assert test_cmd.run([]) == 0
     assert "2 passed, 0 failed, 0 skipped" in capsys.readouterr().out
