@@ -23,16 +23,23 @@ def tool_env() -> dict[str, str]:
     return {**os.environ, "PATH": f"{REPO / '.bin'}:{os.environ.get('PATH', '')}"}
 
 
+def lock_stamp(frontend: Path = FRONTEND) -> Path:
+    """Where `./scripts/dev` (scripts/workflow/prepare.py, npm_ci) records the lock file it installed."""
+    return frontend / "node_modules" / ".lock.sha256"
+
+
+def lock_digest(frontend: Path = FRONTEND) -> str:
+    return hashlib.sha256((frontend / "package-lock.json").read_bytes()).hexdigest()
+
+
 def require_node_modules(frontend: Path = FRONTEND) -> None:
     """The frontend's dependencies are installed, and from the current package-lock.json."""
     fix = ("run `./scripts/dev up` (it runs `npm ci` when the lock file changed) or "
            "`PATH=$PWD/.bin:$PATH npm ci --prefix frontend`, then re-run this check")
     if not (frontend / "node_modules" / ".bin" / "tsc").exists():
         raise CheckSetupError(f"frontend/node_modules is missing, so the frontend checks cannot run: {fix}.")
-    # `./scripts/dev` stamps node_modules with the lock file it installed (scripts/workflow/prepare.py, npm_ci).
-    stamp = frontend / "node_modules" / ".lock.sha256"
-    lock = frontend / "package-lock.json"
-    if stamp.exists() and stamp.read_text().strip() != hashlib.sha256(lock.read_bytes()).hexdigest():
+    stamp = lock_stamp(frontend)
+    if stamp.exists() and stamp.read_text().strip() != lock_digest(frontend):
         raise CheckSetupError(f"frontend/package-lock.json changed since frontend/node_modules was installed, "
                               f"so the checks would run against the old dependencies: {fix}.")
 

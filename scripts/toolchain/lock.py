@@ -27,8 +27,8 @@ def lock_path(target: str) -> Path:
 
 
 @contextlib.contextmanager
-def cache_lock(say: Callable[[str], None], target: str, path: Path | None = None) -> Iterator[None]:
-    path = path or lock_path(target)
+def cache_lock(say: Callable[[str], None], target: str) -> Iterator[None]:
+    path = lock_path(target)
     with _held_guard:
         reentry = path in _held
     if reentry:

@@ -14,7 +14,6 @@ with a start and end line per step here. A failed step stops both lanes and name
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import signal
 import subprocess
@@ -22,6 +21,7 @@ import threading
 import time
 from typing import Callable, TextIO
 
+from scripts.checks.frontend_env import lock_digest, lock_stamp
 from scripts.toolchain import tool_env
 from scripts.toolchain.versions import load as load_versions
 
@@ -61,9 +61,7 @@ def check(cmd: list[str], what: str, out: TextIO | None = None) -> None:
 
 def npm_ci(out: TextIO | None = None) -> None:
     """`npm ci` only when package-lock.json changed since the last install (a stamp in node_modules)."""
-    lock = REPO / "frontend" / "package-lock.json"
-    stamp = REPO / "frontend" / "node_modules" / ".lock.sha256"
-    want = hashlib.sha256(lock.read_bytes()).hexdigest()
+    stamp, want = lock_stamp(), lock_digest()
     if stamp.exists() and stamp.read_text() == want:
         return
     check(["npm", "ci", "--prefix", "frontend", "--no-audit", "--no-fund"], "frontend: npm ci", out)
